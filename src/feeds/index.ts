@@ -1,0 +1,34 @@
+// Entry point of the feeds feature: ingest every configured source with the
+// settings from Config, and remember the last run for /admin/status.
+import { USER_AGENT, type Config } from "../config";
+import type { Fetcher } from "./fetch-feed";
+import { ingestAll, type IngestReport } from "./ingest";
+
+const LAST_INGEST_KEY = "v1:state:ingest";
+
+export type { IngestReport, SourceReport } from "./ingest";
+
+export async function runIngest(config: Config, kv: KVNamespace, fetcher: Fetcher = fetch, now: () => Date = () => new Date()): Promise<IngestReport> {
+  const report = await ingestAll(
+    {
+      feedUrls: config.feedUrls,
+      userAgent: USER_AGENT,
+      timeoutMs: config.feedTimeoutMs,
+      maxBytes: config.feedMaxBytes,
+      lookbackHours: config.lookbackHours,
+      maxAgeDays: config.maxAgeDays,
+    },
+    { kv, fetcher, now },
+  );
+  try {
+    await kv.put(LAST_INGEST_KEY, JSON.stringify(report));
+  } catch (error) {
+    // The releases are stored; only the log line for /admin/status is lost.
+    console.error("saving the ingest report failed", error);
+  }
+  return report;
+}
+
+export async function getLastIngest(kv: KVNamespace): Promise<IngestReport | null> {
+  return kv.get<IngestReport>(LAST_INGEST_KEY, "json");
+}

@@ -1,0 +1,26 @@
+// The Worker's entry points. This file only wires handlers to features.
+import { CRON_DIGEST, CRON_INGEST, readConfig } from "./config";
+import { runIngest } from "./feeds";
+import { createApp } from "./web/app";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+
+  async scheduled(controller, env, ctx) {
+    const config = readConfig(env);
+    switch (controller.cron) {
+      case CRON_INGEST:
+      case CRON_DIGEST: // until the digest feature lands, the digest cron ingests too
+        ctx.waitUntil(
+          runIngest(config, env.KV).then((report) => {
+            console.log(JSON.stringify({ event: "ingest", new: report.new, sources: report.sources.map((s) => [s.url, s.status, s.new]) }));
+          }),
+        );
+        break;
+      default:
+        console.warn(`unknown cron ${controller.cron}: nothing to do`);
+    }
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,127 @@
+// Mailer over Resend's batch API, through the official SDK. One client per
+// invocation (config arrives through env), ≤ 100 emails per call, the
+// caller's Idempotency-Key, permissive batch validation so one bad address
+// does not sink the other 99. Requests are paced to Resend's rate limit
+// (its ratelimit-* headers when present, the configured rate otherwise);
+// 429 and 5xx are retried with backoff within a bounded wait, then handed
+// back as "retry" so the queue can try later. Quota errors stop at once.
+import { Resend } from "resend";
+import { assertBatchSize, type BatchResult, type Mailer, type OutgoingEmail, type SendOptions } from "./mailer";
+
+export interface ResendMailerOptions {
+  apiKey: string;
+  baseUrl: string;
+  requestsPerSecond: number;
+  /** Attempts per sendBatch call before handing back "retry". */
+  maxAttempts?: number;
+  /** Longest single wait honoured inside one call (longer waits go back to the queue). */
+  maxWaitMs?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const QUOTA_ERRORS = new Set(["daily_quota_exceeded", "monthly_quota_exceeded"]);
+
+interface ResendError {
+  name?: string;
+  message?: string;
+  statusCode?: number | null;
+}
+
+export function createResendMailer(options: ResendMailerOptions): Mailer {
+  const client = new Resend(options.apiKey, { baseUrl: options.baseUrl });
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? (() => Date.now());
+  const maxAttempts = options.maxAttempts ?? 4;
+  const maxWaitMs = options.maxWaitMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  let minIntervalMs = 1000 / options.requestsPerSecond;
+  let nextSlotAt = 0;
+
+  async function waitForSlot(): Promise<void> {
+    const wait = nextSlotAt - now();
+    if (wait > 0) await sleep(wait);
+    nextSlotAt = Math.max(now(), nextSlotAt) + minIntervalMs;
+  }
+
+  /** Reads draft-ietf-httpapi-ratelimit-headers: limit, remaining, reset (seconds). */
+  function learnFromHeaders(headers: Record<string, string> | null): void {
+    if (!headers) return;
+    const limit = Number(headers["ratelimit-limit"]);
+    const remaining = Number(headers["ratelimit-remaining"]);
+    const reset = Number(headers["ratelimit-reset"]);
+    if (Number.isFinite(limit) && limit > 0) {
+      const window = Number.isFinite(reset) && reset > 0 ? Math.max(reset, 1) : 1;
+      minIntervalMs = Math.max(minIntervalMs, (window * 1000) / limit);
+    }
+    if (remaining === 0 && Number.isFinite(reset)) nextSlotAt = Math.max(nextSlotAt, now() + reset * 1000);
+  }
+
+  function retryAfterMs(headers: Record<string, string> | null, attempt: number): number {
+    const header = Number(headers?.["retry-after"]);
+    if (Number.isFinite(header) && header >= 0) return header * 1000;
+    const reset = Number(headers?.["ratelimit-reset"]);
+    if (Number.isFinite(reset) && reset > 0) return reset * 1000;
+    // Exponential backoff with jitter: 0.5 s, 1 s, 2 s, ...
+    return 500 * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+  }
+
+  return {
+    kind: "resend",
+    async sendBatch(emails: OutgoingEmail[], sendOptions: SendOptions): Promise<BatchResult> {
+      assertBatchSize(emails);
+      if (emails.length === 0) return { status: "sent", ids: [], rejected: [] };
+      const payload = emails.map((email) => ({
+        from: email.from,
+        to: [email.to],
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        headers: email.headers,
+        tags: email.tags,
+      }));
+      let lastMessage = "";
+      let lastDelayMs = 0;
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        await waitForSlot();
+        const response = await client.batch.send(payload, {
+          idempotencyKey: sendOptions.idempotencyKey,
+          batchValidation: "permissive",
+          signal: AbortSignal.timeout(timeoutMs),
+        } as Parameters<typeof client.batch.send>[1]);
+        const headers = (response.headers ?? null) as Record<string, string> | null;
+        learnFromHeaders(headers);
+        if (!response.error) {
+          return parseSuccess(response.data as unknown, emails.length);
+        }
+        const error = response.error as ResendError;
+        const status = error.statusCode ?? null;
+        const name = error.name ?? "unknown_error";
+        lastMessage = `${status ?? "network"} ${name}: ${error.message ?? ""}`.trim();
+        if (QUOTA_ERRORS.has(name)) return { status: "quota", message: lastMessage };
+        if (status === 409 && name === "invalid_idempotent_request") return { status: "already-sent", message: lastMessage };
+        const retryable = status === null || status === 429 || status === 409 || status >= 500 || name === "application_error";
+        if (!retryable) return { status: "rejected", message: lastMessage };
+        lastDelayMs = retryAfterMs(headers, attempt);
+        if (attempt === maxAttempts || lastDelayMs > maxWaitMs) break;
+        nextSlotAt = Math.max(nextSlotAt, now() + lastDelayMs);
+      }
+      return { status: "retry", retryAfterSeconds: Math.max(1, Math.ceil(lastDelayMs / 1000)), message: lastMessage };
+    },
+  };
+}
+
+function parseSuccess(data: unknown, count: number): BatchResult {
+  const body = (data ?? {}) as { data?: { id?: unknown }[]; errors?: { index?: unknown; message?: unknown }[] };
+  const rejected = (body.errors ?? [])
+    .filter((entry) => typeof entry.index === "number")
+    .map((entry) => ({ index: entry.index as number, message: String(entry.message ?? "rejected") }));
+  const rejectedIndexes = new Set(rejected.map((entry) => entry.index));
+  // Permissive mode returns ids only for the accepted emails, in order.
+  const accepted = (body.data ?? []).map((entry) => (typeof entry.id === "string" ? entry.id : null));
+  const ids: (string | null)[] = [];
+  let next = 0;
+  for (let index = 0; index < count; index++) ids.push(rejectedIndexes.has(index) ? null : (accepted[next++] ?? null));
+  return { status: "sent", ids, rejected };
+}

@@ -1,0 +1,92 @@
+// Releases in KV. Each release lives under v1:release:<yyyy-mm-dd>:<id>,
+// keyed by the UTC day it was first seen, so a digest lists only the days
+// since the last one (KV list has prefixes, not ranges). The list metadata
+// carries what selection needs, so choosing a digest costs list calls only.
+// v1:release-id:<id> points at the day key, for deduplication across
+// sources and days.
+import type { Release } from "../feeds/normalise-item";
+
+const PREFIX = "v1:release:";
+const ID_PREFIX = "v1:release-id:";
+/** KV metadata is capped at 1024 bytes: keep it small. */
+const META_TITLE_LENGTH = 120;
+
+export interface StoredRelease extends Release {
+  /** Queued for a digest. False for what a source's first ingest only marked as seen. */
+  eligible: boolean;
+}
+
+export interface ReleaseMeta {
+  firstSeenAt: string;
+  publishedAt: string;
+  eligible: boolean;
+  title: string;
+}
+
+export function dayOf(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+export function releaseKey(release: Pick<Release, "id" | "firstSeenAt">): string {
+  return `${PREFIX}${dayOf(release.firstSeenAt)}:${release.id}`;
+}
+
+export async function hasRelease(kv: KVNamespace, id: string): Promise<boolean> {
+  return (await kv.get(ID_PREFIX + id)) !== null;
+}
+
+export async function saveRelease(kv: KVNamespace, release: StoredRelease): Promise<void> {
+  const key = releaseKey(release);
+  const metadata: ReleaseMeta = {
+    firstSeenAt: release.firstSeenAt,
+    publishedAt: release.publishedAt,
+    eligible: release.eligible,
+    title: release.title.slice(0, META_TITLE_LENGTH),
+  };
+  await kv.put(key, JSON.stringify(release), { metadata });
+  await kv.put(ID_PREFIX + release.id, key);
+}
+
+export async function getReleases(kv: KVNamespace, keys: string[]): Promise<StoredRelease[]> {
+  const out: StoredRelease[] = [];
+  // Bulk reads take up to 100 keys per call.
+  for (let start = 0; start < keys.length; start += 100) {
+    const values = await kv.get<StoredRelease>(keys.slice(start, start + 100), "json");
+    for (const key of keys.slice(start, start + 100)) {
+      const value = values.get(key);
+      if (value) out.push(value);
+    }
+  }
+  return out;
+}
+
+export interface ListedRelease {
+  key: string;
+  meta: ReleaseMeta;
+}
+
+/** Lists every release first seen on the UTC days from `from` to `to`, inclusive. */
+export async function listReleaseKeys(kv: KVNamespace, from: Date, to: Date): Promise<ListedRelease[]> {
+  const out: ListedRelease[] = [];
+  const day = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
+  for (; day.getTime() <= to.getTime(); day.setUTCDate(day.getUTCDate() + 1)) {
+    let cursor: string | undefined;
+    do {
+      const page: KVNamespaceListResult<ReleaseMeta> = await kv.list<ReleaseMeta>({
+        prefix: `${PREFIX}${day.toISOString().slice(0, 10)}:`,
+        cursor,
+      });
+      for (const key of page.keys) if (key.metadata) out.push({ key: key.name, meta: key.metadata });
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+  }
+  return out;
+}
+
+/** Newest first by publication date, looking back `days` days of first-seen keys. */
+export async function listRecentReleases(kv: KVNamespace, now: Date, days: number, limit: number): Promise<StoredRelease[]> {
+  const from = new Date(now.getTime() - days * 86_400_000);
+  const listed = await listReleaseKeys(kv, from, now);
+  listed.sort((a, b) => (a.meta.publishedAt < b.meta.publishedAt ? 1 : a.meta.publishedAt > b.meta.publishedAt ? -1 : 0));
+  return getReleases(kv, listed.slice(0, limit).map((entry) => entry.key));
+}

@@ -1,0 +1,69 @@
+// /dev/outbox: read the local outbox in a browser. It exists only in outbox
+// mode (no RESEND_API_KEY), and answers only on a loopback host or with the
+// admin token, so a deployment that forgot its Resend key does not publish
+// everyone's confirmation links.
+import { Hono } from "hono";
+import { html } from "hono/html";
+import { timingSafeEqualStrings } from "../lib/crypto";
+import { getOutboxMessage, listOutbox } from "../mail/outbox-mailer";
+import type { AppEnv } from "./types";
+import { page } from "./layout";
+
+export const devOutboxRoutes = new Hono<AppEnv>();
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+devOutboxRoutes.use("*", async (c, next) => {
+  const config = c.get("config");
+  if (config.resendApiKey !== null) return c.notFound();
+  const host = new URL(c.req.url).hostname;
+  const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  const isAdmin = token !== undefined && config.adminToken !== null && (await timingSafeEqualStrings(token, config.adminToken));
+  if (!LOOPBACK_HOSTS.has(host) && !isAdmin) return c.notFound();
+  await next();
+});
+
+devOutboxRoutes.get("/", async (c) => {
+  const messages = await listOutbox(c.env.KV, 200);
+  if (c.req.header("Accept")?.includes("application/json")) return c.json({ messages });
+  return c.html(
+    page({
+      title: "Local outbox",
+      body: html`<h1>Local outbox</h1>
+        <p>Mails the worker would have sent through Resend, newest first. There is no Resend key configured, so nothing left this machine.</p>
+        ${messages.length === 0
+          ? html`<p>The outbox is empty.</p>`
+          : html`<table>
+              <thead><tr><th scope="col">Sent</th><th scope="col">To</th><th scope="col">Subject</th></tr></thead>
+              <tbody>
+                ${messages.map(
+                  (m) => html`<tr><td>${m.sentAt}</td><td>${m.to}</td><td><a href="/dev/outbox/${m.id}">${m.subject}</a></td></tr>`,
+                )}
+              </tbody>
+            </table>`}`,
+    }),
+  );
+});
+
+devOutboxRoutes.get("/:id", async (c) => {
+  const message = await getOutboxMessage(c.env.KV, c.req.param("id"));
+  if (!message) return c.notFound();
+  if (c.req.header("Accept")?.includes("application/json")) return c.json(message);
+  return c.html(
+    page({
+      title: message.subject,
+      body: html`<p><a href="/dev/outbox">← Outbox</a></p>
+        <h1>${message.subject}</h1>
+        <dl>
+          <dt>From</dt><dd>${message.from}</dd>
+          <dt>To</dt><dd>${message.to}</dd>
+          <dt>Sent</dt><dd>${message.sentAt}</dd>
+          ${Object.entries(message.headers ?? {}).map(([name, value]) => html`<dt>${name}</dt><dd>${value}</dd>`)}
+        </dl>
+        <h2>HTML part</h2>
+        <iframe title="HTML part of the email" sandbox="allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation" srcdoc="${message.html}" style="width:100%;height:70vh;border:1px solid #ccc"></iframe>
+        <h2>Text part</h2>
+        <pre>${message.text}</pre>`,
+    }),
+  );
+});

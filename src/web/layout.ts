@@ -1,0 +1,49 @@
+// The one HTML shell for every page the worker serves: readable on a phone,
+// dark-mode aware, no JavaScript needed. Pages are hono/html templates, so
+// every interpolated value is escaped.
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const STYLE = `
+:root { color-scheme: light dark; --fg:#1b1f24; --bg:#ffffff; --muted:#4a5361; --accent:#0b4ea2; --border:#c9d1dc; --ok:#1d6b35; --warn:#8a1c1c; }
+@media (prefers-color-scheme: dark) { :root { --fg:#e8ecf1; --bg:#12161c; --muted:#b6c0cc; --accent:#8cb8ff; --border:#3b4553; --ok:#7fd49a; --warn:#ff9c9c; } }
+* { box-sizing: border-box; }
+body { margin:0; font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+main { max-width: 40rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 1rem; }
+p, li { color: var(--fg); }
+.muted { color: var(--muted); }
+a { color: var(--accent); }
+label { display:block; font-weight:600; margin: 1.25rem 0 .35rem; }
+input[type=email] { width:100%; font:inherit; padding:.7rem .8rem; border:2px solid var(--border); border-radius:.4rem; background:var(--bg); color:var(--fg); }
+button { font:inherit; font-weight:600; margin-top:1rem; padding:.7rem 1.4rem; border:0; border-radius:.4rem; background:var(--accent); color:var(--bg); cursor:pointer; }
+input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.hp { position:absolute; left:-10000px; width:1px; height:1px; overflow:hidden; }
+.notice { border-left: 4px solid var(--accent); padding: .5rem 1rem; }
+.error { border-left-color: var(--warn); }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align:left; padding:.35rem .5rem; border-bottom:1px solid var(--border); vertical-align: top; }
+pre { white-space: pre-wrap; word-break: break-word; }
+footer { margin-top: 3rem; font-size: .9rem; color: var(--muted); }
+`;
+
+export function page(options: { title: string; body: Html; head?: Html }): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · NATO Digest</title>
+<style>${STYLE}</style>
+${options.head ?? ""}
+</head>
+<body>
+<main>
+${options.body}
+<footer><p>NATO Digest is an independent service that mails a summary of NATO's public news and press releases. It is not affiliated with NATO.</p></footer>
+</main>
+</body>
+</html>`;
+}

@@ -1,0 +1,73 @@
+// Helpers for tests that run inside workerd. The local servers live on the
+// Node side (tests/node/); these talk to them over HTTP like the worker does.
+import { env } from "cloudflare:test";
+import { inject } from "vitest";
+import { readConfig, type Config } from "../src/config";
+import natoNews from "./fixtures/nato-news.xml?raw";
+
+export { natoNews };
+
+export const feedServerUrl = (): string => inject("feedServerUrl");
+export const resendServerUrl = (): string => inject("resendServerUrl");
+
+export interface FeedDefinition {
+  body?: string;
+  bodyBase64?: string;
+  status?: number;
+  contentType?: string;
+  etag?: string;
+  lastModified?: string;
+  delayMs?: number;
+  padBytes?: number;
+  omitLength?: boolean;
+}
+
+/** Registers a document on the local feed server and returns its URL. */
+export async function serveFeed(path: string, feed: FeedDefinition): Promise<string> {
+  const response = await fetch(`${feedServerUrl()}/__control/feeds${path}`, { method: "PUT", body: JSON.stringify(feed) });
+  if (response.status !== 204) throw new Error(`feed server refused ${path}: ${response.status}`);
+  return `${feedServerUrl()}${path}`;
+}
+
+export async function feedHits(path: string): Promise<{ ifNoneMatch: string | null; ifModifiedSince: string | null; userAgent: string | null; status: number }[]> {
+  const response = await fetch(`${feedServerUrl()}/__control/feeds${path}`);
+  return ((await response.json()) as { hits: [] }).hits;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return readConfig({ ...env, ...overrides });
+}
+
+export interface TestItem {
+  title?: string;
+  link?: string;
+  description?: string;
+  pubDate?: string;
+  guid?: string;
+}
+
+/** An RSS 2.0 document; values are inserted as given (escape them yourself). */
+export function rss(items: TestItem[], channelExtra = ""): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Test feed</title><link>https://example.test/</link>${channelExtra}
+${items
+  .map(
+    (item) =>
+      `<item>${item.title !== undefined ? `<title>${item.title}</title>` : ""}${item.link !== undefined ? `<link>${item.link}</link>` : ""}${
+        item.guid !== undefined ? `<guid>${item.guid}</guid>` : ""
+      }${item.description !== undefined ? `<description>${item.description}</description>` : ""}${item.pubDate !== undefined ? `<pubDate>${item.pubDate}</pubDate>` : ""}</item>`,
+  )
+  .join("\n")}
+</channel></rss>`;
+}
+
+/** NATO's own date style: "12 Feb. 2025 15:30:00 GMT". */
+export function natoDate(date: Date): string {
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(date.getUTCDate())} ${months[date.getUTCMonth()]}. ${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} GMT`;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+}
