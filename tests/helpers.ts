@@ -71,3 +71,44 @@ export function natoDate(date: Date): string {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
+
+export interface ResendRules {
+  requestsPerSecond?: number;
+  failEvery?: number;
+  failNext?: number;
+  delayNext?: number;
+  delayMs?: number;
+  quotaRemaining?: number;
+  dropAnswerNext?: number;
+}
+
+export interface ReceivedEmail {
+  id: string;
+  from: string;
+  to: string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  headers?: Record<string, string>;
+  tags?: { name: string; value: string }[];
+  idempotencyKey: string | null;
+}
+
+/** Fault and rate rules on the local Resend server, for emails to one domain. */
+export async function setResendRules(domain: string, rules: ResendRules): Promise<void> {
+  await fetch(`${resendServerUrl()}/__control/rules?domain=${encodeURIComponent(domain)}`, { method: "PUT", body: JSON.stringify(rules) });
+}
+
+export async function receivedEmails(domain: string): Promise<ReceivedEmail[]> {
+  const response = await fetch(`${resendServerUrl()}/__control/emails?domain=${encodeURIComponent(domain)}`);
+  return ((await response.json()) as { emails: ReceivedEmail[] }).emails;
+}
+
+export async function resendStats(domain: string): Promise<{ requests: number; rejectedRequests: number; emails: number }> {
+  const response = await fetch(`${resendServerUrl()}/__control/stats?domain=${encodeURIComponent(domain)}`);
+  return response.json();
+}
+
+export function uniqueDomain(prefix: string): string {
+  return `${uniqueName(prefix)}.example.test`;
+}

@@ -69,6 +69,7 @@ export async function startResendServer(specPath: string): Promise<{ url: string
   const emails: SentEmail[] = [];
   const domains = new Map<string, DomainState>();
   const idempotency = new Map<string, IdempotencyEntry>();
+  const inFlight = new Set<string>();
   let totalRequests = 0;
 
   function domainOf(address: string): string {
@@ -162,10 +163,6 @@ export async function startResendServer(specPath: string): Promise<{ url: string
         });
       }
     }
-    if (rules.delayNext && rules.delayNext > 0) {
-      rules.delayNext--;
-      await new Promise((resolve) => setTimeout(resolve, rules.delayMs ?? 30_000));
-    }
     if ((rules.failNext ?? 0) > 0) {
       rules.failNext!--;
       dom.rejectedRequests++;
@@ -185,7 +182,28 @@ export async function startResendServer(specPath: string): Promise<{ url: string
         }
         return send(res, previous.status, previous.body, rateHeaders);
       }
+      if (inFlight.has(key)) {
+        return error(res, 409, "concurrent_idempotent_requests", "Same idempotency key used while a previous request is still in progress.", rateHeaders);
+      }
     }
+    if (key !== null) inFlight.add(key);
+    try {
+      if (rules.delayNext && rules.delayNext > 0) {
+        rules.delayNext--;
+        await new Promise((resolve) => setTimeout(resolve, rules.delayMs ?? 30_000));
+      }
+      return finishSend(req, res, { items, batch, key, bodyHash, rules, dom, rateHeaders, now });
+    } finally {
+      if (key !== null) inFlight.delete(key);
+    }
+  }
+
+  function finishSend(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: { items: unknown[]; batch: boolean; key: string | null; bodyHash: string; rules: DomainRules; dom: DomainState; rateHeaders: Record<string, string>; now: number },
+  ): void {
+    const { items, batch, key, bodyHash, rules, dom, rateHeaders, now } = ctx;
 
     const strict = batch && (req.headers["x-batch-validation"] ?? "strict") !== "permissive";
     const problems = items.map(validate);
