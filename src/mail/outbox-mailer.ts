@@ -42,7 +42,7 @@ export function createOutboxMailer(kv: KVNamespace, now: () => Date = () => new 
       const sentAt = now();
       const ids: string[] = [];
       for (const [index, email] of emails.entries()) {
-        const id = `${String(TIME_CEILING - sentAt.getTime()).padStart(13, "0")}-${crypto.randomUUID().slice(0, 8)}-${index}`;
+        const id = `${String(TIME_CEILING - sentAt.getTime()).padStart(13, "0")}-${String(index).padStart(3, "0")}-${crypto.randomUUID().slice(0, 8)}`;
         const message: OutboxMessage = { ...email, id, sentAt: sentAt.toISOString() };
         const summary: OutboxSummary = { id, to: email.to, subject: email.subject.slice(0, 300), sentAt: message.sentAt };
         await kv.put(PREFIX + id, JSON.stringify(message), { metadata: summary, expirationTtl: MAIL_TTL_SECONDS });
