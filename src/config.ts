@@ -30,8 +30,6 @@ export interface Config {
   lookbackHours: number;
   /** Never put an item older than this into a digest. */
   maxAgeDays: number;
-  /** Max sign-up attempts per client IP per minute. */
-  signupsPerIpPerMinute: number;
   /** Min minutes between two confirmation emails to one address. */
   confirmEmailIntervalMinutes: number;
 }
@@ -126,7 +124,6 @@ export function readConfig(envBindings: object): Config {
     feedMaxBytes: readNumber(env, "FEED_MAX_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     lookbackHours: readNumber(env, "LOOKBACK_HOURS", 48, 0, 24 * 30),
     maxAgeDays: readNumber(env, "MAX_AGE_DAYS", 7, 1, 90),
-    signupsPerIpPerMinute: readNumber(env, "SIGNUPS_PER_IP_PER_MINUTE", 10, 1, 10_000),
     confirmEmailIntervalMinutes: readNumber(env, "CONFIRM_EMAIL_INTERVAL_MINUTES", 10, 0, 24 * 60),
   };
 }

@@ -1,6 +1,9 @@
 // The Worker's entry points. This file only wires handlers to features.
 import { CRON_DIGEST, CRON_INGEST, readConfig } from "./config";
 import { runIngest } from "./feeds";
+import { createMailer } from "./mail/create-mailer";
+import { handleSendBatch } from "./queue-consumer";
+import type { SendQueueMessage } from "./queue-messages";
 import { createApp } from "./web/app";
 
 const app = createApp();
@@ -22,5 +25,10 @@ export default {
       default:
         console.warn(`unknown cron ${controller.cron}: nothing to do`);
     }
+  },
+
+  async queue(batch, env) {
+    const config = readConfig(env);
+    await handleSendBatch(batch as MessageBatch<SendQueueMessage>, { kv: env.KV, mailer: createMailer(config, env.KV), config });
   },
 } satisfies ExportedHandler<Env>;

@@ -112,3 +112,26 @@ export async function resendStats(domain: string): Promise<{ requests: number; r
 export function uniqueDomain(prefix: string): string {
   return `${uniqueName(prefix)}.example.test`;
 }
+
+/** Polls until `check` returns a truthy value or the timeout passes. */
+export async function waitFor<T>(check: () => Promise<T>, timeoutMs = 15_000, what = "condition"): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function randomIp(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${bytes[0]}.${bytes[1]}.${bytes[2]}`;
+}
+
+/** Extracts the first link to `path` from a text part. */
+export function linkIn(text: string | undefined, path: string): string {
+  const match = new RegExp(`https?://[^\\s]*${path.replace(/[/?]/g, "\\$&")}\\?token=[A-Za-z0-9._-]+`).exec(text ?? "");
+  if (!match) throw new Error(`no ${path} link in: ${text?.slice(0, 500)}`);
+  return match[0];
+}

@@ -6,6 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { ConfigError, readConfig } from "../config";
 import { adminRoutes } from "./admin-routes";
 import { devOutboxRoutes } from "./dev-outbox-routes";
+import { subscriptionRoutes } from "./subscription-routes";
 import type { AppEnv } from "./types";
 
 export function createApp(): Hono<AppEnv> {
@@ -39,6 +40,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.route("/admin", adminRoutes);
   app.route("/dev/outbox", devOutboxRoutes);
+  app.route("/", subscriptionRoutes);
 
   app.get("/healthz", (c) => c.json({ ok: true }));
 

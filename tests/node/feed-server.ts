@@ -49,6 +49,19 @@ export async function startFeedServer(): Promise<{ url: string; server: Server; 
         return;
       }
     }
+    if (url.pathname === "/__turnstile/siteverify" && req.method === "POST") {
+      // Stand-in for Cloudflare's siteverify, answering like its documented
+      // test secrets: 1x…AA always passes, 2x…AA always fails.
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const form = await new Response(Buffer.concat(chunks), { headers: { "Content-Type": req.headers["content-type"] ?? "" } }).formData();
+      const secret = String(form.get("secret") ?? "");
+      const response = String(form.get("response") ?? "");
+      const success = secret === "1x0000000000000000000000000000000AA" && response !== "";
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(success ? { success: true, "error-codes": [] } : { success: false, "error-codes": ["invalid-input-response"] }));
+      return;
+    }
     const feed = feeds.get(url.pathname);
     const log = hits.get(url.pathname) ?? [];
     hits.set(url.pathname, log);

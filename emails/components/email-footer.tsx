@@ -1,0 +1,34 @@
+import { Hr, Link, Section, Text } from "@react-email/components";
+import { styles } from "./theme";
+
+export interface EmailFooterProps {
+  reason: string;
+  unsubscribeUrl?: string;
+  viewInBrowserUrl?: string;
+}
+
+/** Why the reader gets this, and the way out. Every link is direct: no redirects, no tracking. */
+export function EmailFooter({ reason, unsubscribeUrl, viewInBrowserUrl }: EmailFooterProps) {
+  return (
+    <Section>
+      <Hr style={styles.hr} />
+      <Text style={styles.muted}>{reason}</Text>
+      {unsubscribeUrl || viewInBrowserUrl ? (
+        <Text style={styles.muted}>
+          {unsubscribeUrl ? (
+            <Link href={unsubscribeUrl} style={styles.link}>
+              Unsubscribe
+            </Link>
+          ) : null}
+          {unsubscribeUrl && viewInBrowserUrl ? " · " : null}
+          {viewInBrowserUrl ? (
+            <Link href={viewInBrowserUrl} style={styles.link}>
+              View in browser
+            </Link>
+          ) : null}
+        </Text>
+      ) : null}
+      <Text style={styles.muted}>NATO Digest is an independent service, not affiliated with NATO.</Text>
+    </Section>
+  );
+}

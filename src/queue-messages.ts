@@ -1,0 +1,20 @@
+// The messages that travel through the send queue. One queue carries both
+// kinds; the consumer dispatches on `kind`.
+
+export interface ConfirmationMessage {
+  kind: "confirmation";
+  subscriberId: string;
+  /** When the sign-up asked for it: makes the email, and so its idempotency key, deterministic. */
+  requestedAt: string;
+}
+
+export interface DigestBatchMessage {
+  kind: "digest-batch";
+  digestId: string;
+  batchIndex: number;
+  recipients: { id: string; email: string }[];
+}
+
+export type SendQueueMessage = ConfirmationMessage | DigestBatchMessage;
+
+export type SendQueue = Queue<SendQueueMessage>;

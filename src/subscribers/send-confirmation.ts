@@ -1,0 +1,43 @@
+// Sends one confirmation email, from a queue message. Building the email is
+// pure (buildConfirmationEmail); sending goes through the Mailer. The token's
+// clock is the sign-up time carried by the message, so a retry produces the
+// same email and the idempotency key makes it harmless.
+import { createElement } from "react";
+import { ConfirmSubscriptionEmail, confirmSubscriptionSubject } from "../../emails/confirm-subscription";
+import type { BatchResult, Mailer, OutgoingEmail } from "../mail/mailer";
+import { renderEmail } from "../mail/render";
+import type { ConfirmationMessage } from "../queue-messages";
+import { getSubscriber } from "./subscriber-store";
+import { CONFIRM_TOKEN_TTL_SECONDS, createToken } from "./tokens";
+
+export interface ConfirmationDeps {
+  kv: KVNamespace;
+  mailer: Mailer;
+  signingSecret: string;
+  publicUrl: string;
+  emailFrom: string;
+}
+
+export async function buildConfirmationEmail(options: { to: string; confirmUrl: string; from: string }): Promise<OutgoingEmail> {
+  const rendered = await renderEmail(createElement(ConfirmSubscriptionEmail, { confirmUrl: options.confirmUrl, expiresInHours: CONFIRM_TOKEN_TTL_SECONDS / 3600 }));
+  return {
+    from: options.from,
+    to: options.to,
+    subject: confirmSubscriptionSubject,
+    html: rendered.html,
+    text: rendered.text,
+    tags: [{ name: "kind", value: "confirmation" }],
+  };
+}
+
+export type ConfirmationOutcome = { status: "skipped"; reason: string } | BatchResult;
+
+export async function sendConfirmation(deps: ConfirmationDeps, message: ConfirmationMessage): Promise<ConfirmationOutcome> {
+  const subscriber = await getSubscriber(deps.kv, message.subscriberId);
+  if (!subscriber) return { status: "skipped", reason: "subscriber no longer exists" };
+  if (subscriber.status !== "unconfirmed") return { status: "skipped", reason: `subscriber is ${subscriber.status}` };
+  const requestedAt = new Date(message.requestedAt);
+  const token = await createToken(deps.signingSecret, "confirm", subscriber.id, requestedAt);
+  const email = await buildConfirmationEmail({ to: subscriber.email, from: deps.emailFrom, confirmUrl: `${deps.publicUrl}/confirm?token=${token}` });
+  return deps.mailer.sendBatch([email], { idempotencyKey: `confirm-${subscriber.id}-${requestedAt.getTime()}` });
+}
