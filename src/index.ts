@@ -3,7 +3,8 @@ import { CRON_DIGEST, CRON_INGEST, readConfig } from "./config";
 import { runIngest } from "./feeds";
 import { createMailer } from "./mail/create-mailer";
 import { handleSendBatch } from "./queue-consumer";
-import type { SendQueueMessage } from "./queue-messages";
+import { handleInboundEmail } from "./subscribers/inbound-email";
+import type { SendQueue, SendQueueMessage } from "./queue-messages";
 import { createApp } from "./web/app";
 
 const app = createApp();
@@ -25,6 +26,22 @@ export default {
       default:
         console.warn(`unknown cron ${controller.cron}: nothing to do`);
     }
+  },
+
+  async email(message, env) {
+    const config = readConfig(env);
+    const outcome = await handleInboundEmail(message, {
+      kv: env.KV,
+      queue: env.SEND_QUEUE as SendQueue,
+      signingSecret: config.signingSecret,
+      confirmationIntervalMs: config.confirmEmailIntervalMinutes * 60_000,
+      now: () => new Date(),
+      mailer: createMailer(config, env.KV),
+      emailFrom: config.emailFrom,
+      publicUrl: config.publicUrl,
+    });
+    // Log the action, never the address.
+    console.log(JSON.stringify({ event: "inbound-email", action: outcome.action, reason: "reason" in outcome ? outcome.reason : undefined }));
   },
 
   async queue(batch, env) {

@@ -3,6 +3,9 @@ import { Hono } from "hono";
 import { getLastIngest, runIngest } from "../feeds";
 import { listSources } from "../feeds/source-store";
 import { listRecentReleases } from "../releases/release-store";
+import { parseEmailAddress } from "../subscribers/address";
+import { exportStream } from "../subscribers/export";
+import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
 import { requireAdmin } from "./admin-auth";
 import type { AppEnv } from "./types";
 
@@ -35,4 +38,29 @@ adminRoutes.get("/status", async (c) => {
     sources: sources.map(({ seenIds, ...health }) => ({ ...health, seenIds: seenIds.length })),
     lastIngest,
   });
+});
+
+adminRoutes.get("/subscribers", (c) => {
+  const format = c.req.query("format") ?? "csv";
+  if (format !== "csv" && format !== "json") return c.json({ error: "format must be csv or json" }, 400);
+  const date = new Date().toISOString().slice(0, 10);
+  return new Response(exportStream(c.env.KV, format), {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="nato-digest-subscribers-${date}.${format}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+});
+
+// Erasure on request: the record goes entirely, including the fact that the
+// address ever signed up. (To keep someone from being mailed, unsubscribe
+// them instead: that keeps the hashed id only.)
+adminRoutes.delete("/subscribers/:email", async (c) => {
+  const parsed = parseEmailAddress(decodeURIComponent(c.req.param("email")));
+  if (!parsed.ok) return c.json({ error: parsed.message }, 400);
+  const id = await subscriberIdFor(parsed.address);
+  const existed = (await getSubscriber(c.env.KV, id)) !== null;
+  await deleteSubscriber(c.env.KV, id);
+  return c.json({ erased: existed });
 });

@@ -1,0 +1,78 @@
+// Subscriber export for operators (privacy requests, moving a list): one
+// KV list page (1,000 keys) and ten bulk reads at a time, streamed, so the
+// size of the list never matters for memory.
+import type { Subscriber } from "./subscriber";
+import { getSubscribersByIds, listSubscriberPage } from "./subscriber-store";
+
+export interface ExportRow {
+  email: string;
+  status: Subscriber["status"];
+  consentAt: string | null;
+  consentSource: Subscriber["consentSource"];
+  createdAt: string;
+  unsubscribedAt: string | null;
+  suppressedAt: string | null;
+  suppressedReason: string | null;
+}
+
+export const CSV_COLUMNS: (keyof ExportRow)[] = ["email", "status", "consentAt", "consentSource", "createdAt", "unsubscribedAt", "suppressedAt", "suppressedReason"];
+
+export function toExportRow(subscriber: Subscriber): ExportRow {
+  return {
+    email: subscriber.email,
+    status: subscriber.status,
+    consentAt: subscriber.consentAt,
+    consentSource: subscriber.consentSource,
+    createdAt: subscriber.createdAt,
+    unsubscribedAt: subscriber.unsubscribedAt,
+    suppressedAt: subscriber.suppressedAt,
+    suppressedReason: subscriber.suppressedReason,
+  };
+}
+
+/** RFC 4180 quoting, plus a leading ' on cells a spreadsheet would run as a formula. */
+export function csvCell(value: string | null): string {
+  let text = value ?? "";
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export async function* exportSubscribers(kv: KVNamespace): AsyncGenerator<ExportRow[]> {
+  let cursor: string | null = null;
+  do {
+    const page = await listSubscriberPage(kv, cursor);
+    const records = await getSubscribersByIds(kv, page.subscribers.map((s) => s.id));
+    yield records.map(toExportRow);
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+export function exportStream(kv: KVNamespace, format: "csv" | "json"): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const pages = exportSubscribers(kv);
+  let started = false;
+  let first = true;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(format === "csv" ? `${CSV_COLUMNS.join(",")}\r\n` : "["));
+      }
+      const next = await pages.next();
+      if (next.done) {
+        if (format === "json") controller.enqueue(encoder.encode("]\n"));
+        controller.close();
+        return;
+      }
+      let chunk = "";
+      for (const row of next.value) {
+        if (format === "csv") chunk += `${CSV_COLUMNS.map((column) => csvCell(row[column])).join(",")}\r\n`;
+        else {
+          chunk += `${first ? "" : ","}\n${JSON.stringify(row)}`;
+          first = false;
+        }
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+  });
+}

@@ -1,0 +1,151 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { parseCommand } from "../../src/subscribers/inbound-email";
+import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
+import { receivedEmails, uniqueDomain, waitFor } from "../helpers";
+
+const TO = "subscribe@digest.example.test";
+
+function message(raw: string, envelopeFrom: string, rawSize?: number) {
+  const bytes = new TextEncoder().encode(raw.replace(/\r?\n/g, "\r\n"));
+  const rejections: string[] = [];
+  const forwardable = {
+    from: envelopeFrom,
+    to: TO,
+    headers: new Headers(),
+    raw: new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    }),
+    rawSize: rawSize ?? bytes.byteLength,
+    setReject(reason: string) {
+      rejections.push(reason);
+    },
+    forward: async () => ({ messageId: "x" }),
+    reply: async () => ({ messageId: "x" }),
+  } as unknown as ForwardableEmailMessage;
+  return { forwardable, rejections };
+}
+
+async function deliver(raw: string, envelopeFrom: string, rawSize?: number) {
+  const { forwardable, rejections } = message(raw, envelopeFrom, rawSize);
+  await worker.email(forwardable, env);
+  return rejections;
+}
+
+function mail(from: string, subject: string, body: string, extraHeaders = "") {
+  return `From: Reader <${from}>
+To: ${TO}
+Subject: ${subject}
+Message-ID: <${crypto.randomUUID()}@example.test>
+Date: Fri, 27 Nov 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+${extraHeaders}
+${body}
+`;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 2500));
+
+describe("parseCommand", () => {
+  it.each([
+    ["subscribe", "", "subscribe"],
+    ["  UNSUBSCRIBE ", "", "unsubscribe"],
+    ["", "subscribe\n\nthanks", "subscribe"],
+    ["Hello", "\n\n  Unsubscribe.\n-- \nsig", "unsubscribe"],
+    ["Re: your digest", "> subscribe\nwhat is this?", "unknown"],
+    ["please subscribe me", "", "unknown"],
+  ])("subject %j body %j → %s", (subject, body, expected) => {
+    expect(parseCommand(subject, body)).toBe(expected);
+  });
+});
+
+describe("inbound email", () => {
+  it("'subscribe' in the subject creates a pending subscription and sends the confirmation email", async () => {
+    const domain = uniqueDomain("in-sub");
+    await deliver(mail(`reader@${domain}`, "subscribe", "Please add me."), `reader@${domain}`);
+    const [confirmation] = await waitFor(async () => {
+      const emails = await receivedEmails(domain);
+      return emails.length ? emails : null;
+    });
+    expect(confirmation!.subject).toBe("Confirm your NATO Digest subscription");
+    expect(await getSubscriber(env.KV, await subscriberIdFor(`reader@${domain}`))).toMatchObject({ status: "unconfirmed", source: "email" });
+  });
+
+  it("'unsubscribe' as the first line of a multipart message acts at once and sends nothing", async () => {
+    const domain = uniqueDomain("in-unsub");
+    const address = `leaver@${domain}`;
+    await deliver(mail(address, "subscribe", ""), address);
+    await waitFor(async () => (await receivedEmails(domain)).length > 0);
+    const multipart = `From: ${address}
+To: ${TO}
+Subject: =?UTF-8?B?w4Jub3RoZXIgc3ViamVjdA==?=
+Message-ID: <${crypto.randomUUID()}@example.test>
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=utf-8
+
+unsubscribe
+
+Sent from my phone
+--b1
+Content-Type: text/html; charset=utf-8
+
+<p>unsubscribe</p>
+--b1--
+`;
+    await deliver(multipart, address);
+    expect(await getSubscriber(env.KV, await subscriberIdFor(address))).toMatchObject({ status: "unsubscribed", email: "" });
+    await settle();
+    expect(await receivedEmails(domain)).toHaveLength(1);
+  });
+
+  it("anything else gets one help reply a day, marked as an auto-reply", async () => {
+    const domain = uniqueDomain("in-help");
+    const address = `curious@${domain}`;
+    await deliver(mail(address, "Hallo, wie geht's? Grüße", "What is this service?"), address);
+    const [help] = await waitFor(async () => {
+      const emails = await receivedEmails(domain);
+      return emails.length ? emails : null;
+    });
+    expect(help!.subject).toBe("How to use NATO Digest by email");
+    expect(help!.headers?.["Auto-Submitted"]).toBe("auto-replied");
+    expect(help!.text).toContain("subscribe");
+    await deliver(mail(address, "still confused", "?"), address);
+    await settle();
+    expect(await receivedEmails(domain)).toHaveLength(1);
+  });
+
+  it.each([
+    ["a mailer-daemon bounce", (d: string) => mail(`MAILER-DAEMON@${d}`, "Undelivered Mail Returned to Sender", "subscribe"), ""],
+    ["an auto-reply", (d: string) => mail(`person@${d}`, "subscribe", "I am out of office", "Auto-Submitted: auto-replied"), "person"],
+    ["bulk mail", (d: string) => mail(`news@${d}`, "Newsletter", "hello", "Precedence: bulk"), "news"],
+    ["a mailing list", (d: string) => mail(`list@${d}`, "Digest", "hello", "List-Id: <list.example.test>"), "list"],
+    ["an empty return path", (d: string) => mail(`someone@${d}`, "Hi", "hello", "Return-Path: <>"), "someone"],
+    ["a forged mailer-daemon with a person's envelope", (d: string) => mail(`mailer-daemon@${d}`, "subscribe", "x"), "victim"],
+  ])("never answers %s", async (_, build, envelopeLocal) => {
+    const domain = uniqueDomain("in-auto");
+    const raw = build(domain);
+    await deliver(raw, envelopeLocal ? `${envelopeLocal}@${domain}` : "");
+    await settle();
+    expect(await receivedEmails(domain)).toHaveLength(0);
+  });
+
+  it("rejects messages over 1 MB without reading them", async () => {
+    const domain = uniqueDomain("in-big");
+    const rejections = await deliver(mail(`big@${domain}`, "subscribe", "x"), `big@${domain}`, 2 * 1024 * 1024);
+    expect(rejections[0]).toMatch(/too large/i);
+    expect(await getSubscriber(env.KV, await subscriberIdFor(`big@${domain}`))).toBeNull();
+  });
+
+  it("ignores a sender whose address is not valid", async () => {
+    const rejections = await deliver(mail("not an address", "subscribe", ""), "also not an address");
+    expect(rejections).toEqual([]);
+  });
+});
