@@ -33,7 +33,7 @@ export function ConfirmSubscriptionEmail({ confirmUrl, expiresInHours }: Confirm
             </Button>
           </Section>
           <Text style={styles.muted}>
-            Or open this link: <Link href={confirmUrl} style={styles.link}>{confirmUrl}</Link>
+            Or open this link: <Link href={confirmUrl} style={{ ...styles.link, wordBreak: "break-all" }}>{confirmUrl}</Link>
           </Text>
           <Text style={styles.text}>
             If you did not ask for this, ignore this email: you will not be subscribed and will hear nothing more from

@@ -52,6 +52,7 @@ devOutboxRoutes.get("/:id", async (c) => {
   return c.html(
     page({
       title: message.subject,
+      wide: true,
       body: html`<p><a href="/dev/outbox">← Outbox</a></p>
         <h1>${message.subject}</h1>
         <dl>

@@ -12,6 +12,7 @@ const STYLE = `
 * { box-sizing: border-box; }
 body { margin:0; font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
 main { max-width: 40rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+main.wide { max-width: 52rem; }
 h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 1rem; }
 p, li { color: var(--fg); }
 .muted { color: var(--muted); }
@@ -29,7 +30,7 @@ pre { white-space: pre-wrap; word-break: break-word; }
 footer { margin-top: 3rem; font-size: .9rem; color: var(--muted); }
 `;
 
-export function page(options: { title: string; body: Html; head?: Html }): Html {
+export function page(options: { title: string; body: Html; head?: Html; wide?: boolean }): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -40,7 +41,7 @@ export function page(options: { title: string; body: Html; head?: Html }): Html 
 ${options.head ?? ""}
 </head>
 <body>
-<main>
+<main${options.wide ? html` class="wide"` : ""}>
 ${options.body}
 <footer><p>NATO Digest is an independent service that mails a summary of NATO's public news and press releases. It is not affiliated with NATO.</p></footer>
 </main>

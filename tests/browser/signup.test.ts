@@ -1,0 +1,166 @@
+// The sign-up flow as a person does it, in Debian's Chromium against
+// `wrangler dev`: keyboard only, an accessibility check (axe-core) on every
+// page, a screenshot of every page in test-results/screenshots/. Runs once
+// with the local outbox (no Resend key) and once against the local
+// Resend-compatible server.
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import axe from "axe-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startResendServer } from "../node/resend-server";
+import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+const SECRETS = { ADMIN_TOKEN: "browser-admin-token-0123456789", SIGNING_SECRET: "browser-signing-secret-0123456789abcdef" };
+
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown }[];
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations. */
+async function accessibilityProblems(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: axe.source });
+  const result = (await page.evaluate(async () => {
+    const run = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
+    return run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] } });
+  })) as { violations: AxeViolation[] };
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+async function checkPage(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  const problems = await accessibilityProblems(page);
+  expect(problems.map((p) => `${p.id}: ${p.help} ${JSON.stringify(p.nodes.map((n) => n.target))}`), name).toEqual([]);
+}
+
+/** Tabs until the element matching `selector` has focus (keyboard only, like a person without a mouse). */
+async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`could not reach ${selector} with Tab`);
+}
+
+async function signUpAndConfirm(dev: WranglerDev, address: string, prefix: string, readConfirmationText: () => Promise<string>): Promise<void> {
+  // bypassCSP only so the test can inject axe-core; the page itself runs no script.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 }, colorScheme: "light" });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${dev.url}/`);
+    await expect(page.title()).resolves.toContain("NATO Digest");
+    await checkPage(page, `${prefix}-1-signup`);
+
+    await tabTo(page, "#email");
+    await page.keyboard.type(address);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("text=Check your inbox");
+    await checkPage(page, `${prefix}-2-check-inbox`);
+
+    const text = await readConfirmationText();
+    const link = /https?:\/\/\S+\/confirm\?token=[A-Za-z0-9._-]+/.exec(text)?.[0];
+    expect(link, "confirmation link in the email").toBeTruthy();
+    await page.goto(link!);
+    await page.waitForSelector("text=Confirm your subscription");
+    await checkPage(page, `${prefix}-3-confirm`);
+
+    await tabTo(page, "button[type=submit]");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("text=You're subscribed");
+    await checkPage(page, `${prefix}-4-confirmed`);
+
+    // The same page on a dark-mode desktop, for the record.
+    const dark = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+    const darkPage = await dark.newPage();
+    await darkPage.goto(`${dev.url}/`);
+    await checkPage(darkPage, `${prefix}-5-signup-dark`);
+    await dark.close();
+  } finally {
+    await context.close();
+  }
+}
+
+async function poll<T>(check: () => Promise<T | null>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe("sign-up in Chromium, mail in the local outbox", () => {
+  let dev: WranglerDev;
+  beforeAll(async () => {
+    dev = await startWranglerDev({ vars: { FEED_URLS: "http://127.0.0.1:9/none.xml" }, secrets: SECRETS });
+  });
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  it("subscribes and confirms with the keyboard; every page passes axe", async () => {
+    const address = "keyboard.reader@example.org";
+    await signUpAndConfirm(dev, address, "outbox", async () => {
+      const message = await poll(async () => {
+        const list = (await (await fetch(`${dev.url}/dev/outbox`, { headers: { Accept: "application/json" } })).json()) as { messages: { id: string; to: string }[] };
+        return list.messages.find((m) => m.to === address) ?? null;
+      }, "the confirmation email in the outbox");
+      // The outbox's own page must work too.
+      const page = await browser.newPage();
+      await page.goto(`${dev.url}/dev/outbox/${message.id}`);
+      await page.screenshot({ path: `${SCREENSHOTS}outbox-email.png`, fullPage: true });
+      await page.close();
+      const full = (await (await fetch(`${dev.url}/dev/outbox/${message.id}`, { headers: { Accept: "application/json" } })).json()) as { text: string };
+      return full.text;
+    });
+  });
+});
+
+describe("sign-up in Chromium, mail through a local Resend-compatible server", () => {
+  let dev: WranglerDev;
+  let resend: Awaited<ReturnType<typeof startResendServer>>;
+  beforeAll(async () => {
+    resend = await startResendServer(fileURLToPath(new URL("../fixtures/resend-openapi.yaml", import.meta.url)));
+    dev = await startWranglerDev({
+      vars: { FEED_URLS: "http://127.0.0.1:9/none.xml", RESEND_BASE_URL: resend.url, EMAIL_FROM: "NATO Digest <digest@example.org>" },
+      secrets: { ...SECRETS, RESEND_API_KEY: "re_browser_test" },
+    });
+  });
+  afterAll(async () => {
+    await dev?.stop();
+    await resend?.close();
+  });
+
+  it("subscribes and confirms; the confirmation went through Resend's wire protocol", async () => {
+    const address = "resend.reader@example.net";
+    await signUpAndConfirm(dev, address, "resend", async () => {
+      const email = await poll(async () => {
+        const list = (await (await fetch(`${resend.url}/__control/emails?domain=example.net`)).json()) as { emails: { to: string[]; text: string }[] };
+        return list.emails.find((e) => e.to[0] === address) ?? null;
+      }, "the confirmation email at the Resend server");
+      return email.text;
+    });
+    // The outbox does not exist when a Resend key is configured.
+    expect((await fetch(`${dev.url}/dev/outbox`)).status).toBe(404);
+  });
+});
