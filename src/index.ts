@@ -1,5 +1,6 @@
 // The Worker's entry points. This file only wires handlers to features.
 import { CRON_DIGEST, CRON_INGEST, readConfig } from "./config";
+import { ingestAndRunDigest } from "./digest";
 import { runIngest } from "./feeds";
 import { createMailer } from "./mail/create-mailer";
 import { handleSendBatch } from "./queue-consumer";
@@ -16,10 +17,16 @@ export default {
     const config = readConfig(env);
     switch (controller.cron) {
       case CRON_INGEST:
-      case CRON_DIGEST: // until the digest feature lands, the digest cron ingests too
         ctx.waitUntil(
           runIngest(config, env.KV).then((report) => {
             console.log(JSON.stringify({ event: "ingest", new: report.new, sources: report.sources.map((s) => [s.url, s.status, s.new]) }));
+          }),
+        );
+        break;
+      case CRON_DIGEST:
+        ctx.waitUntil(
+          ingestAndRunDigest(config, { kv: env.KV, queue: env.SEND_QUEUE as SendQueue, mailer: createMailer(config, env.KV) }).then((report) => {
+            console.log(JSON.stringify({ event: "digest", ...report.digest }));
           }),
         );
         break;
@@ -46,6 +53,6 @@ export default {
 
   async queue(batch, env) {
     const config = readConfig(env);
-    await handleSendBatch(batch as MessageBatch<SendQueueMessage>, { kv: env.KV, mailer: createMailer(config, env.KV), config });
+    await handleSendBatch(batch as MessageBatch<SendQueueMessage>, { kv: env.KV, mailer: createMailer(config, env.KV), config, now: () => new Date() });
   },
 } satisfies ExportedHandler<Env>;

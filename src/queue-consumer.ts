@@ -1,41 +1,67 @@
-// The send queue's consumer. Each message is handled on its own: acked when
-// done (or when retrying cannot help), retried with a delay when the mail
-// provider asks for patience. Messages that exhaust their retries go to the
-// dead-letter queue, whose consumer records them.
+// The send queue's consumer, and the dead-letter queue's. Each message is
+// handled on its own: acked when done (or when retrying cannot help),
+// retried with a delay when the mail provider asks for patience. Messages
+// that exhaust their retries land in the dead-letter queue, whose consumer
+// records them as failed in the digest's progress.
 import type { Config } from "./config";
+import { recordDeadBatch, sendDigestBatch } from "./digest/send-digest-batch";
 import type { Mailer } from "./mail/mailer";
 import type { SendQueueMessage } from "./queue-messages";
 import { sendConfirmation } from "./subscribers/send-confirmation";
+
+export const DEAD_LETTER_QUEUE = "nato-digest-send-dlq";
 
 export interface QueueDeps {
   kv: KVNamespace;
   mailer: Mailer;
   config: Config;
+  now: () => Date;
 }
 
 /** Quota errors reset daily: come back in an hour rather than hammer Resend. */
 const QUOTA_RETRY_SECONDS = 3600;
 
 export async function handleSendBatch(batch: MessageBatch<SendQueueMessage>, deps: QueueDeps): Promise<void> {
+  const dead = batch.queue === DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
     try {
-      await handleMessage(message, deps);
+      if (dead) await handleDeadMessage(message, deps);
+      else await handleMessage(message, deps);
     } catch (error) {
+      // A KV or runtime fault: nothing was settled, so trying again is safe.
       console.error("send queue message failed", message.body.kind, error);
-      message.retry({ delaySeconds: Math.min(300, 5 * 2 ** message.attempts) });
+      message.retry({ delaySeconds: Math.min(300, 5 * 2 ** Math.min(message.attempts, 6)) });
     }
   }
 }
 
 async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps): Promise<void> {
   const body = message.body;
+  const { config } = deps;
   switch (body.kind) {
     case "confirmation": {
       const outcome = await sendConfirmation(
-        { kv: deps.kv, mailer: deps.mailer, signingSecret: deps.config.signingSecret, publicUrl: deps.config.publicUrl, emailFrom: deps.config.emailFrom },
+        { kv: deps.kv, mailer: deps.mailer, signingSecret: config.signingSecret, publicUrl: config.publicUrl, emailFrom: config.emailFrom },
         body,
       );
-      settle(message, outcome);
+      if (outcome.status === "retry") message.retry({ delaySeconds: outcome.retryAfterSeconds });
+      else if (outcome.status === "quota") message.retry({ delaySeconds: QUOTA_RETRY_SECONDS });
+      else {
+        if (outcome.status === "rejected") console.error("confirmation email refused by the provider", outcome.message);
+        message.ack();
+      }
+      return;
+    }
+    case "digest-batch": {
+      const outcome = await sendDigestBatch(
+        { kv: deps.kv, mailer: deps.mailer, signingSecret: config.signingSecret, publicUrl: config.publicUrl, emailFrom: config.emailFrom, now: deps.now },
+        body,
+      );
+      if (outcome.status === "retry") message.retry({ delaySeconds: outcome.retryAfterSeconds });
+      else {
+        if (outcome.status === "missing-digest") console.error(`digest ${body.digestId} not found; batch ${body.batchIndex} dropped`);
+        message.ack();
+      }
       return;
     }
     default:
@@ -44,19 +70,9 @@ async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps
   }
 }
 
-function settle(message: Message<SendQueueMessage>, outcome: { status: string; retryAfterSeconds?: number; message?: string; reason?: string }): void {
-  switch (outcome.status) {
-    case "retry":
-      message.retry({ delaySeconds: outcome.retryAfterSeconds ?? 30 });
-      return;
-    case "quota":
-      message.retry({ delaySeconds: QUOTA_RETRY_SECONDS });
-      return;
-    case "rejected":
-      console.error("mail provider rejected a message; not retrying", outcome.message);
-      message.ack();
-      return;
-    default:
-      message.ack();
-  }
+async function handleDeadMessage(message: Message<SendQueueMessage>, deps: QueueDeps): Promise<void> {
+  const body = message.body;
+  if (body.kind === "digest-batch") await recordDeadBatch({ kv: deps.kv, now: deps.now }, body);
+  else console.error("confirmation email gave up after repeated failures", body.subscriberId);
+  message.ack();
 }

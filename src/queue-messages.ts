@@ -12,6 +12,7 @@ export interface DigestBatchMessage {
   kind: "digest-batch";
   digestId: string;
   batchIndex: number;
+  batchCount: number;
   recipients: { id: string; email: string }[];
 }
 

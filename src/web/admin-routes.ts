@@ -1,6 +1,12 @@
 // /admin/*: operator endpoints, all behind the bearer token.
 import { Hono } from "hono";
+import { ingestAndRunDigest } from "../digest";
+import { getDigest, getDigestState, listDigests } from "../digest/digest-store";
+import { finishIfComplete } from "../digest/progress";
 import { getLastIngest, runIngest } from "../feeds";
+import { createMailer } from "../mail/create-mailer";
+import { getQuotaPause } from "../mail/quota-store";
+import type { SendQueue } from "../queue-messages";
 import { listSources } from "../feeds/source-store";
 import { listRecentReleases } from "../releases/release-store";
 import { parseEmailAddress } from "../subscribers/address";
@@ -32,11 +38,19 @@ adminRoutes.get("/releases", async (c) => {
 
 adminRoutes.get("/status", async (c) => {
   const config = c.get("config");
-  const [sources, lastIngest] = await Promise.all([listSources(c.env.KV, config.feedUrls), getLastIngest(c.env.KV)]);
+  const now = new Date();
+  const [sources, lastIngest, digestState, quotaPause] = await Promise.all([
+    listSources(c.env.KV, config.feedUrls),
+    getLastIngest(c.env.KV),
+    getDigestState(c.env.KV),
+    getQuotaPause(c.env.KV, now),
+  ]);
   return c.json({
     mailer: config.resendApiKey ? "resend" : "outbox",
     sources: sources.map(({ seenIds, ...health }) => ({ ...health, seenIds: seenIds.length })),
     lastIngest,
+    digest: digestState,
+    mailQuotaPause: quotaPause,
   });
 });
 
@@ -63,4 +77,53 @@ adminRoutes.delete("/subscribers/:email", async (c) => {
   const existed = (await getSubscriber(c.env.KV, id)) !== null;
   await deleteSubscriber(c.env.KV, id);
   return c.json({ erased: existed });
+});
+
+adminRoutes.post("/digest", async (c) => {
+  let options: { dryRun?: boolean; to?: string } = {};
+  const text = await c.req.text();
+  if (text.trim() !== "") {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return c.json({ error: "the body must be JSON, e.g. {\"dryRun\": true}" }, 400);
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return c.json({ error: "the body must be a JSON object" }, 400);
+    const { dryRun, to, ...rest } = body as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length) return c.json({ error: `unknown option(s): ${unknown.join(", ")}; use dryRun or to` }, 400);
+    if (dryRun !== undefined && typeof dryRun !== "boolean") return c.json({ error: "dryRun must be true or false" }, 400);
+    if (to !== undefined && typeof to !== "string") return c.json({ error: "to must be an email address" }, 400);
+    options = { dryRun, to };
+  }
+  const config = c.get("config");
+  try {
+    const report = await ingestAndRunDigest(config, { kv: c.env.KV, queue: c.env.SEND_QUEUE as SendQueue, mailer: createMailer(config, c.env.KV) }, options);
+    return c.json(report);
+  } catch (error) {
+    if (error instanceof TypeError) return c.json({ error: error.message }, 400);
+    throw error;
+  }
+});
+
+adminRoutes.get("/digests", async (c) => {
+  return c.json({ digests: await listDigests(c.env.KV, 100) });
+});
+
+adminRoutes.get("/digests/:id", async (c) => {
+  const record = await getDigest(c.env.KV, c.req.param("id"));
+  if (!record) return c.json({ error: "no digest with that id" }, 404);
+  const { record: current, progress } = await finishIfComplete(c.env.KV, record, new Date());
+  const { content: _content, ...summary } = current;
+  return c.json({
+    ...summary,
+    progress: {
+      ...progress,
+      sent: progress.totals.sent,
+      failed: progress.totals.failed + progress.totals.rejected,
+      skipped: progress.totals.skipped,
+      pending: current.recipientCount - progress.totals.sent - progress.totals.failed - progress.totals.rejected - progress.totals.skipped,
+    },
+  });
 });

@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ConfigError, readConfig } from "../config";
 import { adminRoutes } from "./admin-routes";
+import { archiveRoutes } from "./archive-routes";
 import { devOutboxRoutes } from "./dev-outbox-routes";
 import { subscriptionRoutes } from "./subscription-routes";
 import type { AppEnv } from "./types";
@@ -40,6 +41,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.route("/admin", adminRoutes);
   app.route("/dev/outbox", devOutboxRoutes);
+  app.route("/", archiveRoutes);
   app.route("/", subscriptionRoutes);
 
   app.get("/healthz", (c) => c.json({ ok: true }));

@@ -105,3 +105,13 @@ export function errorPage(status: number, message: string) {
       <p><a href="/">Back to the sign-up page</a></p>`,
   });
 }
+
+export function unsubscribeHelpPage() {
+  return page({
+    title: "Unsubscribe",
+    body: html`<h1>Unsubscribe from NATO Digest</h1>
+      <p>Every digest email ends with a personal <strong>Unsubscribe</strong> link: open it from the email you received and press the button.
+        Your mail app's own "unsubscribe" button works too.</p>
+      <p class="muted">This page cannot tell who you are, so it cannot unsubscribe you by itself.</p>`,
+  });
+}

@@ -6,7 +6,7 @@ import type { SendQueue } from "../queue-messages";
 import { confirmByToken, subscribeAddress, unsubscribeByToken, type SubscriptionDeps } from "../subscribers/service";
 import { verifyToken } from "../subscribers/tokens";
 import { readBody, wantsJson } from "./read-body";
-import { checkInboxPage, confirmedPage, confirmPage, errorPage, linkProblemPage, signupPage, unsubscribedPage, unsubscribePage } from "./subscription-pages";
+import { checkInboxPage, confirmedPage, confirmPage, errorPage, linkProblemPage, signupPage, unsubscribedPage, unsubscribeHelpPage, unsubscribePage } from "./subscription-pages";
 import { isTurnstileEnabled, verifyTurnstile } from "./turnstile";
 import type { AppEnv } from "./types";
 
@@ -91,6 +91,8 @@ subscriptionRoutes.post("/confirm", async (c) => {
 
 subscriptionRoutes.get("/unsubscribe", async (c) => {
   const token = c.req.query("token");
+  // The web version of a digest links here without a token.
+  if (token === undefined) return c.html(unsubscribeHelpPage());
   const check = await verifyToken(c.get("config").signingSecret, token, "unsubscribe", new Date());
   if (!check.ok) return c.html(linkProblemPage("invalid"), 400);
   return c.html(unsubscribePage(token!));

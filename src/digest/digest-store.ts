@@ -1,0 +1,164 @@
+// Digests in KV. Prefixes owned here:
+//   v1:digest:<id>                  the record: releases, subject, rendered
+//                                   content (with the token placeholder), counts
+//   v1:digest-recipients:<id>:<n>   the frozen recipient list, in chunks, so a
+//                                   resumed run rebuilds exactly the same batches
+//   v1:digest-enqueued:<id>         marker: every batch was enqueued
+//   v1:digest-batch:<id>:<index>    one per batch handled by the consumer
+//                                   (sent | failed | deferred), listed for progress
+//   v1:state:digest                 the last digest and the selection watermark
+// Records that change are written rarely and under separate keys, because
+// KV allows one write per second per key.
+import type { DigestRelease } from "../../emails/release-digest";
+import type { DigestContent } from "./render-digest";
+
+const DIGEST = "v1:digest:";
+const RECIPIENTS = "v1:digest-recipients:";
+const ENQUEUED = "v1:digest-enqueued:";
+const BATCH = "v1:digest-batch:";
+const STATE = "v1:state:digest";
+
+export const BATCH_SIZE = 100;
+export const RECIPIENT_CHUNK = 5000;
+
+export type DigestStatus = "sending" | "sent";
+
+export interface DigestRecord {
+  id: string;
+  createdAt: string;
+  status: DigestStatus;
+  subject: string;
+  preheader: string;
+  releases: DigestRelease[];
+  recipientCount: number;
+  batchCount: number;
+  content: DigestContent;
+  finishedAt: string | null;
+  totals: DigestTotals | null;
+}
+
+export interface DigestMeta {
+  createdAt: string;
+  status: DigestStatus;
+  subject: string;
+  releaseCount: number;
+  recipientCount: number;
+}
+
+export interface DigestTotals {
+  sent: number;
+  failed: number;
+  skipped: number;
+  rejected: number;
+}
+
+export interface Recipient {
+  id: string;
+  email: string;
+}
+
+export type BatchStatus = "sent" | "failed" | "deferred";
+
+export interface BatchRecord {
+  status: BatchStatus;
+  /** Emails the provider accepted. */
+  sent: number;
+  /** Recipients dropped because they unsubscribed or were suppressed after enqueueing. */
+  skipped: number;
+  /** Emails the provider refused individually, or the whole batch when failed. */
+  rejected: number;
+  at: string;
+  error?: string;
+}
+
+export interface DigestState {
+  lastDigestId: string | null;
+  /** Releases first seen after this go into the next digest. */
+  watermark: string | null;
+  lastRun: { at: string; result: "created" | "resumed" | "skipped" | "waiting"; digestId?: string; reason?: string } | null;
+}
+
+export async function getDigest(kv: KVNamespace, id: string): Promise<DigestRecord | null> {
+  if (!/^[0-9a-z-]{1,64}$/.test(id)) return null;
+  return kv.get<DigestRecord>(DIGEST + id, "json");
+}
+
+export async function saveDigest(kv: KVNamespace, record: DigestRecord): Promise<void> {
+  const metadata: DigestMeta = {
+    createdAt: record.createdAt,
+    status: record.status,
+    subject: record.subject.slice(0, 200),
+    releaseCount: record.releases.length,
+    recipientCount: record.recipientCount,
+  };
+  await kv.put(DIGEST + record.id, JSON.stringify(record), { metadata });
+}
+
+/** Newest first. */
+export async function listDigests(kv: KVNamespace, limit: number): Promise<{ id: string; meta: DigestMeta }[]> {
+  const out: { id: string; meta: DigestMeta }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page: KVNamespaceListResult<DigestMeta> = await kv.list<DigestMeta>({ prefix: DIGEST, cursor });
+    for (const key of page.keys) if (key.metadata) out.push({ id: key.name.slice(DIGEST.length), meta: key.metadata });
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  out.sort((a, b) => (a.meta.createdAt < b.meta.createdAt ? 1 : -1));
+  return out.slice(0, limit);
+}
+
+export async function saveRecipients(kv: KVNamespace, digestId: string, recipients: Recipient[]): Promise<void> {
+  for (let chunk = 0; chunk * RECIPIENT_CHUNK < recipients.length; chunk++) {
+    await kv.put(`${RECIPIENTS}${digestId}:${chunk}`, JSON.stringify(recipients.slice(chunk * RECIPIENT_CHUNK, (chunk + 1) * RECIPIENT_CHUNK)));
+  }
+}
+
+export async function getRecipients(kv: KVNamespace, digestId: string, recipientCount: number): Promise<Recipient[]> {
+  const out: Recipient[] = [];
+  for (let chunk = 0; chunk * RECIPIENT_CHUNK < recipientCount; chunk++) {
+    const part = await kv.get<Recipient[]>(`${RECIPIENTS}${digestId}:${chunk}`, "json");
+    if (!part) throw new Error(`recipient chunk ${chunk} of digest ${digestId} is missing`);
+    out.push(...part);
+  }
+  return out;
+}
+
+export async function markEnqueued(kv: KVNamespace, digestId: string, at: Date): Promise<void> {
+  await kv.put(ENQUEUED + digestId, at.toISOString());
+}
+
+export async function isEnqueued(kv: KVNamespace, digestId: string): Promise<boolean> {
+  return (await kv.get(ENQUEUED + digestId)) !== null;
+}
+
+function batchKey(digestId: string, index: number): string {
+  return `${BATCH}${digestId}:${String(index).padStart(6, "0")}`;
+}
+
+export async function getBatch(kv: KVNamespace, digestId: string, index: number): Promise<BatchRecord | null> {
+  return kv.get<BatchRecord>(batchKey(digestId, index), "json");
+}
+
+export async function saveBatch(kv: KVNamespace, digestId: string, index: number, record: BatchRecord): Promise<void> {
+  await kv.put(batchKey(digestId, index), JSON.stringify(record), { metadata: record });
+}
+
+/** Every batch record of a digest, from list metadata only. */
+export async function listBatches(kv: KVNamespace, digestId: string): Promise<Map<number, BatchRecord>> {
+  const out = new Map<number, BatchRecord>();
+  let cursor: string | undefined;
+  do {
+    const page: KVNamespaceListResult<BatchRecord> = await kv.list<BatchRecord>({ prefix: `${BATCH}${digestId}:`, cursor });
+    for (const key of page.keys) if (key.metadata) out.set(Number(key.name.slice(key.name.lastIndexOf(":") + 1)), key.metadata);
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return out;
+}
+
+export async function getDigestState(kv: KVNamespace): Promise<DigestState> {
+  return (await kv.get<DigestState>(STATE, "json")) ?? { lastDigestId: null, watermark: null, lastRun: null };
+}
+
+export async function saveDigestState(kv: KVNamespace, state: DigestState): Promise<void> {
+  await kv.put(STATE, JSON.stringify(state));
+}

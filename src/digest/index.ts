@@ -1,0 +1,36 @@
+// Entry point of the digest feature: ingest, then run the digest, with the
+// settings from Config. Shared by the daily cron and POST /admin/digest.
+import type { Config } from "../config";
+import { runIngest, type IngestReport } from "../feeds";
+import type { Mailer } from "../mail/mailer";
+import type { SendQueue } from "../queue-messages";
+import { runDigest, type DigestReport } from "./run-digest";
+import { sendTestDigest } from "./send-test-digest";
+
+export interface DigestRunOptions {
+  dryRun?: boolean;
+  to?: string;
+}
+
+export interface DigestRunReport {
+  ingest: { new: number; sources: { url: string; status: string; new: number; error?: string }[] };
+  digest: DigestReport & { to?: string; sent?: boolean; error?: string };
+}
+
+export async function ingestAndRunDigest(
+  config: Config,
+  bindings: { kv: KVNamespace; queue: SendQueue; mailer: Mailer },
+  options: DigestRunOptions = {},
+  now: () => Date = () => new Date(),
+): Promise<DigestRunReport> {
+  const ingest: IngestReport = await runIngest(config, bindings.kv, fetch, now);
+  const deps = { kv: bindings.kv, queue: bindings.queue, publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, now };
+  const digest =
+    options.to !== undefined
+      ? await sendTestDigest({ ...deps, mailer: bindings.mailer, signingSecret: config.signingSecret, emailFrom: config.emailFrom }, options.to)
+      : await runDigest(deps, { dryRun: options.dryRun });
+  return {
+    ingest: { new: ingest.new, sources: ingest.sources.map((s) => ({ url: s.url, status: s.status, new: s.new, error: s.error })) },
+    digest,
+  };
+}

@@ -1,0 +1,215 @@
+// A digest run (daily cron or POST /admin/digest). In order:
+//   1. finish the previous digest if it is unfinished (enqueue what is
+//      missing, re-enqueue batches deferred by a quota stop); while it is
+//      still sending, no new digest starts;
+//   2. select releases first seen since the last digest; none: skip;
+//   3. render ONCE, freeze the recipient list (KV list pages with metadata,
+//      no read per subscriber), store the record, move the watermark;
+//   4. enqueue one message per batch of <= 100 recipients.
+// Every step is safe to repeat: the digest id is derived from its releases,
+// batches from the frozen list, and the consumer skips settled batches and
+// sends with idempotency keys, so a retried cron or two triggers at once
+// never mail a reader twice.
+import type { DigestRelease } from "../../emails/release-digest";
+import { sha256Hex } from "../lib/crypto";
+import { getQuotaPause } from "../mail/quota-store";
+import type { DigestBatchMessage, SendQueue } from "../queue-messages";
+import { getReleases, listReleaseKeys } from "../releases/release-store";
+import { listSubscriberPage } from "../subscribers/subscriber-store";
+import {
+  BATCH_SIZE,
+  type DigestRecord,
+  type DigestState,
+  getDigest,
+  getDigestState,
+  getRecipients,
+  isEnqueued,
+  markEnqueued,
+  type Recipient,
+  saveDigest,
+  saveDigestState,
+  saveRecipients,
+} from "./digest-store";
+import { finishIfComplete } from "./progress";
+import { renderDigest } from "./render-digest";
+import { selectReleaseKeys } from "./select-releases";
+
+export interface DigestDeps {
+  kv: KVNamespace;
+  queue: SendQueue;
+  publicUrl: string;
+  maxAgeDays: number;
+  now: () => Date;
+}
+
+export interface DigestReport {
+  digestId: string | null;
+  releases: number;
+  recipients: number;
+  batchesEnqueued: number;
+  skipped: string | null;
+  resumed: { digestId: string; batchesEnqueued: number; status: string } | null;
+  dryRun?: boolean;
+  subject?: string;
+}
+
+/** Queue sendBatch limits: 100 messages and 256 KB per call; stay well under. */
+const MAX_MESSAGES_PER_SEND = 100;
+const MAX_BYTES_PER_SEND = 200 * 1024;
+
+export async function digestIdFor(releaseIds: string[], now: Date): Promise<string> {
+  const hash = await sha256Hex([...releaseIds].sort().join(","));
+  return `${now.toISOString().slice(0, 10)}-${hash.slice(0, 10)}`;
+}
+
+export function toDigestRelease(release: { id: string; title: string; link: string; summary: string; publishedAt: string }): DigestRelease {
+  return { id: release.id, title: release.title, link: release.link, summary: release.summary, publishedAt: release.publishedAt };
+}
+
+export function buildBatches(digestId: string, recipients: Recipient[]): DigestBatchMessage[] {
+  const batches: DigestBatchMessage[] = [];
+  for (let index = 0; index * BATCH_SIZE < recipients.length; index++) {
+    batches.push({ kind: "digest-batch", digestId, batchIndex: index, batchCount: Math.ceil(recipients.length / BATCH_SIZE), recipients: recipients.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE) });
+  }
+  return batches;
+}
+
+export async function enqueueBatches(queue: SendQueue, batches: DigestBatchMessage[]): Promise<number> {
+  let group: MessageSendRequest<DigestBatchMessage>[] = [];
+  let bytes = 0;
+  let sent = 0;
+  const flush = async () => {
+    if (group.length === 0) return;
+    await queue.sendBatch(group);
+    sent += group.length;
+    group = [];
+    bytes = 0;
+  };
+  for (const batch of batches) {
+    const size = JSON.stringify(batch).length + 100;
+    if (group.length >= MAX_MESSAGES_PER_SEND || bytes + size > MAX_BYTES_PER_SEND) await flush();
+    group.push({ body: batch, contentType: "json" });
+    bytes += size;
+  }
+  await flush();
+  return sent;
+}
+
+/** Confirmed subscribers, in key order, from list pages: ⌈N/1000⌉ KV calls. */
+export async function listConfirmedRecipients(kv: KVNamespace): Promise<Recipient[]> {
+  const recipients: Recipient[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listSubscriberPage(kv, cursor);
+    for (const { id, meta } of page.subscribers) if (meta.status === "confirmed" && meta.email) recipients.push({ id, email: meta.email });
+    cursor = page.cursor;
+  } while (cursor);
+  return recipients;
+}
+
+/** Step 1: returns a reason to wait, or null when the previous digest is done. */
+async function finishPrevious(deps: DigestDeps, state: DigestState, report: DigestReport): Promise<string | null> {
+  if (!state.lastDigestId) return null;
+  const record = await getDigest(deps.kv, state.lastDigestId);
+  if (!record || record.status === "sent") return null;
+  return resumeDigest(deps, record, report);
+}
+
+async function resumeDigest(deps: DigestDeps, record: DigestRecord, report: DigestReport): Promise<string | null> {
+  const now = deps.now();
+  const { record: current, progress } = await finishIfComplete(deps.kv, record, now);
+  if (current.status === "sent") return null;
+
+  let toEnqueue: DigestBatchMessage[] = [];
+  const enqueued = await isEnqueued(deps.kv, record.id);
+  const quota = await getQuotaPause(deps.kv, now);
+  if (!enqueued || (progress.deferredBatches.length > 0 && !quota)) {
+    const all = buildBatches(record.id, await getRecipients(deps.kv, record.id, record.recipientCount));
+    const deferred = new Set(progress.deferredBatches);
+    // Not fully enqueued: enqueue everything again (the consumer skips settled batches).
+    toEnqueue = enqueued ? all.filter((batch) => deferred.has(batch.batchIndex)) : all;
+  }
+  const count = await enqueueBatches(deps.queue, toEnqueue);
+  if (!enqueued) await markEnqueued(deps.kv, record.id, now);
+  report.resumed = { digestId: record.id, batchesEnqueued: count, status: quota ? "waiting for the mail quota to reset" : "sending" };
+  if (quota && progress.deferredBatches.length > 0) return `digest ${record.id} is paused by the mail quota until ${quota.until}`;
+  return `digest ${record.id} is still sending (${progress.pendingBatches + progress.deferredBatches.length} of ${progress.batches} batches left)`;
+}
+
+export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } = {}): Promise<DigestReport> {
+  const now = deps.now();
+  const report: DigestReport = { digestId: null, releases: 0, recipients: 0, batchesEnqueued: 0, skipped: null, resumed: null };
+  const state = await getDigestState(deps.kv);
+
+  if (!options.dryRun) {
+    const waiting = await finishPrevious(deps, state, report);
+    if (waiting) {
+      report.skipped = waiting;
+      await saveDigestState(deps.kv, { ...state, lastRun: { at: now.toISOString(), result: "waiting", digestId: state.lastDigestId ?? undefined, reason: waiting } });
+      return report;
+    }
+  }
+
+  const selection = await selectForDigest(deps, state, now);
+  if (selection.length === 0) {
+    report.skipped = "nothing new since the last digest";
+    if (!options.dryRun) await saveDigestState(deps.kv, { ...state, lastRun: { at: now.toISOString(), result: "skipped", reason: report.skipped } });
+    return report;
+  }
+  const releases = selection.map(toDigestRelease);
+  const digestId = await digestIdFor(releases.map((r) => r.id), now);
+  report.digestId = digestId;
+  report.releases = releases.length;
+
+  if (options.dryRun) {
+    const content = await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now });
+    report.recipients = (await listConfirmedRecipients(deps.kv)).length;
+    return { ...report, dryRun: true, subject: content.subject };
+  }
+
+  // The same releases again (a retried cron, a concurrent trigger): resume, never repeat.
+  const existing = await getDigest(deps.kv, digestId);
+  if (existing) {
+    report.recipients = existing.recipientCount;
+    report.subject = existing.subject;
+    await resumeDigest(deps, existing, report);
+    return report;
+  }
+
+  const content = await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now });
+  const recipients = await listConfirmedRecipients(deps.kv);
+  const batches = buildBatches(digestId, recipients);
+  const record: DigestRecord = {
+    id: digestId,
+    createdAt: now.toISOString(),
+    status: recipients.length === 0 ? "sent" : "sending",
+    subject: content.subject,
+    preheader: content.preheader,
+    releases,
+    recipientCount: recipients.length,
+    batchCount: batches.length,
+    content,
+    finishedAt: recipients.length === 0 ? now.toISOString() : null,
+    totals: recipients.length === 0 ? { sent: 0, failed: 0, skipped: 0, rejected: 0 } : null,
+  };
+  await saveRecipients(deps.kv, digestId, recipients);
+  await saveDigest(deps.kv, record);
+  await saveDigestState(deps.kv, { lastDigestId: digestId, watermark: now.toISOString(), lastRun: { at: now.toISOString(), result: "created", digestId } });
+  report.batchesEnqueued = await enqueueBatches(deps.queue, batches);
+  await markEnqueued(deps.kv, digestId, now);
+  report.recipients = recipients.length;
+  report.subject = content.subject;
+  return report;
+}
+
+/** Releases first seen since the watermark, eligible, at most maxAgeDays old, not in the last digest. */
+export async function selectForDigest(deps: Pick<DigestDeps, "kv" | "maxAgeDays">, state: DigestState, now: Date) {
+  const since = state.watermark ? new Date(state.watermark) : new Date(now.getTime() - deps.maxAgeDays * 86_400_000);
+  // Never look further back than the age limit: older releases are never sent anyway.
+  const from = new Date(Math.max(since.getTime(), now.getTime() - deps.maxAgeDays * 86_400_000));
+  const listed = await listReleaseKeys(deps.kv, from, now);
+  const last = state.lastDigestId ? await getDigest(deps.kv, state.lastDigestId) : null;
+  const alreadySent = new Set(last?.releases.map((r) => r.id) ?? []);
+  const keys = selectReleaseKeys(listed, { since, now, maxAgeDays: deps.maxAgeDays }, alreadySent);
+  return getReleases(deps.kv, keys);
+}

@@ -1,0 +1,130 @@
+// The consumer's work for one digest batch (one queue message, ≤ 100
+// readers, one Resend batch call):
+//   - a batch already settled (a re-delivered message, a duplicate from a
+//     resumed or concurrent run) is skipped;
+//   - during a quota pause the batch is deferred without calling Resend;
+//   - readers who unsubscribed or were suppressed since enqueueing are
+//     dropped (one bulk KV read for the whole batch);
+//   - the email is personalised from the digest rendered once, and sent
+//     with an Idempotency-Key derived from the digest and the batch's
+//     recipients, so a crash between Resend's answer and the ack cannot
+//     cause a second email: the retry is answered from Resend's replay.
+import { sha256Hex } from "../lib/crypto";
+import type { Mailer } from "../mail/mailer";
+import { getQuotaPause, pauseForQuota } from "../mail/quota-store";
+import type { DigestBatchMessage } from "../queue-messages";
+import { getSubscriberStatuses } from "../subscribers/subscriber-store";
+import { createToken } from "../subscribers/tokens";
+import { type BatchRecord, type DigestRecord, getBatch, getDigest, saveBatch } from "./digest-store";
+import { finishIfComplete } from "./progress";
+import { personaliseDigest } from "./render-digest";
+
+export interface BatchDeps {
+  kv: KVNamespace;
+  mailer: Mailer;
+  signingSecret: string;
+  publicUrl: string;
+  emailFrom: string;
+  now: () => Date;
+}
+
+export type BatchOutcome =
+  | { status: "done"; record: BatchRecord }
+  | { status: "duplicate" }
+  | { status: "deferred"; reason: string }
+  | { status: "retry"; retryAfterSeconds: number; reason: string }
+  | { status: "missing-digest" };
+
+// Digests are large and immutable while sending: keep the few in use per isolate.
+const digestCache = new Map<string, DigestRecord>();
+
+async function loadDigest(kv: KVNamespace, id: string): Promise<DigestRecord | null> {
+  const cached = digestCache.get(id);
+  if (cached) return cached;
+  const record = await getDigest(kv, id);
+  if (record) {
+    if (digestCache.size >= 4) digestCache.delete(digestCache.keys().next().value!);
+    digestCache.set(id, record);
+  }
+  return record;
+}
+
+export async function idempotencyKeyFor(message: Pick<DigestBatchMessage, "digestId" | "batchIndex" | "recipients">): Promise<string> {
+  const recipients = await sha256Hex(message.recipients.map((r) => r.id).join(","));
+  return `digest-${message.digestId}-${message.batchIndex}-${recipients.slice(0, 16)}`;
+}
+
+export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessage): Promise<BatchOutcome> {
+  const digest = await loadDigest(deps.kv, message.digestId);
+  if (!digest) return { status: "missing-digest" };
+  const existing = await getBatch(deps.kv, message.digestId, message.batchIndex);
+  if (existing && existing.status !== "deferred") return { status: "duplicate" };
+
+  const now = deps.now();
+  const pause = await getQuotaPause(deps.kv, now);
+  if (pause) {
+    await saveBatch(deps.kv, message.digestId, message.batchIndex, { status: "deferred", sent: 0, skipped: 0, rejected: 0, at: now.toISOString(), error: pause.reason });
+    return { status: "deferred", reason: pause.reason };
+  }
+
+  const statuses = await getSubscriberStatuses(deps.kv, message.recipients.map((r) => r.id));
+  const current = message.recipients.filter((r) => statuses.get(r.id)?.status === "confirmed");
+  const skipped = message.recipients.length - current.length;
+
+  const emails = await Promise.all(
+    current.map(async (recipient) =>
+      personaliseDigest(digest.content, {
+        token: await createToken(deps.signingSecret, "unsubscribe", recipient.id, now),
+        to: recipient.email,
+        from: deps.emailFrom,
+        publicUrl: deps.publicUrl,
+        digestId: digest.id,
+      }),
+    ),
+  );
+
+  let record: BatchRecord;
+  if (emails.length === 0) {
+    record = { status: "sent", sent: 0, skipped, rejected: 0, at: now.toISOString() };
+  } else {
+    const result = await deps.mailer.sendBatch(emails, { idempotencyKey: await idempotencyKeyFor(message) });
+    switch (result.status) {
+      case "sent":
+        record = { status: "sent", sent: result.ids.filter(Boolean).length, skipped, rejected: result.rejected.length, at: now.toISOString() };
+        break;
+      case "already-sent":
+        // The key was used with another body: an earlier attempt went through
+        // before someone in the batch unsubscribed. Sending again would repeat it.
+        record = { status: "sent", sent: emails.length, skipped, rejected: 0, at: now.toISOString(), error: result.message };
+        break;
+      case "retry":
+        return { status: "retry", retryAfterSeconds: result.retryAfterSeconds, reason: result.message };
+      case "quota":
+        await pauseForQuota(deps.kv, now, result.message);
+        await saveBatch(deps.kv, message.digestId, message.batchIndex, { status: "deferred", sent: 0, skipped: 0, rejected: 0, at: now.toISOString(), error: result.message });
+        return { status: "deferred", reason: result.message };
+      case "rejected":
+        record = { status: "failed", sent: 0, skipped, rejected: emails.length, at: now.toISOString(), error: result.message };
+        break;
+    }
+  }
+  await saveBatch(deps.kv, message.digestId, message.batchIndex, record);
+  if (message.batchIndex === message.batchCount - 1) await finishIfComplete(deps.kv, digest, now);
+  return { status: "done", record };
+}
+
+/** A batch that exhausted its retries (dead-letter queue): count it as failed, unless it was sent after all. */
+export async function recordDeadBatch(deps: Pick<BatchDeps, "kv" | "now">, message: DigestBatchMessage): Promise<void> {
+  const existing = await getBatch(deps.kv, message.digestId, message.batchIndex);
+  if (existing?.status === "sent") return;
+  await saveBatch(deps.kv, message.digestId, message.batchIndex, {
+    status: "failed",
+    sent: 0,
+    skipped: 0,
+    rejected: message.recipients.length,
+    at: deps.now().toISOString(),
+    error: "gave up after repeated failures (dead-letter queue)",
+  });
+  const digest = await getDigest(deps.kv, message.digestId);
+  if (digest) await finishIfComplete(deps.kv, digest, deps.now());
+}

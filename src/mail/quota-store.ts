@@ -1,0 +1,26 @@
+// A pause on sending after the provider reported its daily or monthly quota
+// as spent (v1:state:mail-quota). Batches that meet the pause are deferred
+// without calling Resend; the next digest run sends them.
+const KEY = "v1:state:mail-quota";
+
+export interface QuotaPause {
+  until: string;
+  reason: string;
+}
+
+export async function getQuotaPause(kv: KVNamespace, now: Date): Promise<QuotaPause | null> {
+  const pause = await kv.get<QuotaPause>(KEY, "json");
+  return pause && Date.parse(pause.until) > now.getTime() ? pause : null;
+}
+
+/** Quotas reset at the start of a UTC day: pause until then. */
+export async function pauseForQuota(kv: KVNamespace, now: Date, reason: string): Promise<QuotaPause> {
+  const until = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+  const pause = { until: until.toISOString(), reason };
+  await kv.put(KEY, JSON.stringify(pause), { expirationTtl: Math.max(60, Math.ceil((until.getTime() - now.getTime()) / 1000) + 60) });
+  return pause;
+}
+
+export async function clearQuotaPause(kv: KVNamespace): Promise<void> {
+  await kv.delete(KEY);
+}
