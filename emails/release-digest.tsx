@@ -97,7 +97,7 @@ export function ReleaseDigestEmail({ releases, unsubscribeUrl, viewInBrowserUrl,
         <Preview>{buildPreheader(releases)}</Preview>
         <Container style={styles.container} className="digest-card">
           <Heading as="h1" style={styles.heading} className="digest-heading">
-            NATO digest: {releases.length} new {releases.length === 1 ? "release" : "releases"}
+            {`NATO digest: ${releases.length} new ${releases.length === 1 ? "release" : "releases"}`}
           </Heading>
           <Text style={styles.muted} className="digest-muted">
             News and press releases NATO published since the last digest, newest first.
@@ -129,7 +129,7 @@ export function ReleaseDigestEmail({ releases, unsubscribeUrl, viewInBrowserUrl,
           {more.length > 0 ? (
             <Section>
               <Heading as="h2" style={dayHeading} className="digest-muted">
-                {more.length} more {more.length === 1 ? "release" : "releases"}
+                {`${more.length} more ${more.length === 1 ? "release" : "releases"}`}
               </Heading>
               <ul style={{ margin: 0, paddingLeft: "20px" }}>
                 {more.map((release) => (

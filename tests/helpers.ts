@@ -135,3 +135,30 @@ export function linkIn(text: string | undefined, path: string): string {
   if (!match) throw new Error(`no ${path} link in: ${text?.slice(0, 500)}`);
   return match[0];
 }
+
+import type { Subscriber } from "../src/subscribers/subscriber";
+import { saveSubscriber, subscriberIdFor } from "../src/subscribers/subscriber-store";
+
+export const ADMIN_AUTH = { Authorization: "Bearer test-admin-token-0123456789" };
+
+/** Writes subscribers straight into KV (as an import would), `count` of them at `domain`. */
+export async function seedSubscribers(domain: string, count: number, status: Subscriber["status"] = "confirmed", prefix = "reader"): Promise<string[]> {
+  const addresses: string[] = [];
+  const at = new Date().toISOString();
+  for (let start = 0; start < count; start += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - start) }, async (_, offset) => {
+        const email = `${prefix}${start + offset}@${domain}`;
+        addresses.push(email);
+        const subscriber: Subscriber = {
+          id: await subscriberIdFor(email), email: status === "unsubscribed" ? "" : email, status, createdAt: at, updatedAt: at, source: "import",
+          consentAt: status === "confirmed" ? at : null, consentSource: status === "confirmed" ? "import" : null,
+          unsubscribedAt: status === "unsubscribed" ? at : null, suppressedAt: status === "suppressed" ? at : null,
+          suppressedReason: status === "suppressed" ? "bounced" : null, lastConfirmationSentAt: null,
+        };
+        await saveSubscriber(env.KV, subscriber);
+      }),
+    );
+  }
+  return addresses;
+}

@@ -94,17 +94,15 @@ adminRoutes.post("/digest", async (c) => {
     const unknown = Object.keys(rest);
     if (unknown.length) return c.json({ error: `unknown option(s): ${unknown.join(", ")}; use dryRun or to` }, 400);
     if (dryRun !== undefined && typeof dryRun !== "boolean") return c.json({ error: "dryRun must be true or false" }, 400);
-    if (to !== undefined && typeof to !== "string") return c.json({ error: "to must be an email address" }, 400);
-    options = { dryRun, to };
+    if (to !== undefined) {
+      const address = parseEmailAddress(to);
+      if (!address.ok) return c.json({ error: `to: ${address.message}` }, 400);
+      options = { dryRun, to: address.address };
+    } else options = { dryRun };
   }
   const config = c.get("config");
-  try {
-    const report = await ingestAndRunDigest(config, { kv: c.env.KV, queue: c.env.SEND_QUEUE as SendQueue, mailer: createMailer(config, c.env.KV) }, options);
-    return c.json(report);
-  } catch (error) {
-    if (error instanceof TypeError) return c.json({ error: error.message }, 400);
-    throw error;
-  }
+  const report = await ingestAndRunDigest(config, { kv: c.env.KV, queue: c.env.SEND_QUEUE as SendQueue, mailer: createMailer(config, c.env.KV) }, options);
+  return c.json(report);
 });
 
 adminRoutes.get("/digests", async (c) => {
