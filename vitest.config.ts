@@ -21,6 +21,7 @@ export default defineConfig({
                 RESEND_API_KEY: "re_test_key",
                 RESEND_BASE_URL: inject("resendServerUrl"),
                 RESEND_RATE_LIMIT: "50",
+                RESEND_TIMEOUT_MS: "3000",
                 ADMIN_TOKEN: "test-admin-token-0123456789",
                 SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
                 RESEND_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",

@@ -17,6 +17,8 @@ export interface Config {
   resendBaseUrl: string;
   /** Resend's documented default is 2 requests per second per team. */
   resendRequestsPerSecond: number;
+  /** A Resend call with no answer after this is abandoned and retried (same idempotency key). */
+  resendTimeoutMs: number;
   adminToken: string | null;
   adminEmail: string | null;
   signingSecret: string;
@@ -109,6 +111,7 @@ export function readConfig(envBindings: object): Config {
     resendApiKey: readString(env, "RESEND_API_KEY"),
     resendBaseUrl: readUrl(env, "RESEND_BASE_URL", "https://api.resend.com"),
     resendRequestsPerSecond: readNumber(env, "RESEND_RATE_LIMIT", 2, 0.1, 100),
+    resendTimeoutMs: readNumber(env, "RESEND_TIMEOUT_MS", 20_000, 100, 120_000),
     adminToken: readString(env, "ADMIN_TOKEN"),
     adminEmail: readString(env, "ADMIN_EMAIL"),
     signingSecret,

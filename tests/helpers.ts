@@ -104,7 +104,7 @@ export async function receivedEmails(domain: string): Promise<ReceivedEmail[]> {
   return ((await response.json()) as { emails: ReceivedEmail[] }).emails;
 }
 
-export async function resendStats(domain: string): Promise<{ requests: number; rejectedRequests: number; emails: number }> {
+export async function resendStats(domain: string): Promise<{ requests: number; rejectedRequests: number; emails: number; requestTimes: number[] }> {
   const response = await fetch(`${resendServerUrl()}/__control/stats?domain=${encodeURIComponent(domain)}`);
   return response.json();
 }

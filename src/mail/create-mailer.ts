@@ -11,5 +11,6 @@ export function createMailer(config: Config, kv: KVNamespace): Mailer {
     apiKey: config.resendApiKey,
     baseUrl: config.resendBaseUrl,
     requestsPerSecond: config.resendRequestsPerSecond,
+    timeoutMs: config.resendTimeoutMs,
   });
 }

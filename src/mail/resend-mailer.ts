@@ -29,6 +29,28 @@ interface ResendError {
   statusCode?: number | null;
 }
 
+/**
+ * Pacing state per Resend team (API key), kept for the isolate's life: the
+ * rate limit is per team, not per invocation, so what one queue invocation
+ * learnt from Resend's headers still holds for the next.
+ */
+interface Pacer {
+  minIntervalMs: number;
+  nextSlotAt: number;
+}
+
+const pacers = new Map<string, Pacer>();
+
+function pacerFor(apiKey: string, baseUrl: string, requestsPerSecond: number): Pacer {
+  const key = `${baseUrl}|${apiKey}`;
+  let pacer = pacers.get(key);
+  if (!pacer) {
+    pacer = { minIntervalMs: 1000 / requestsPerSecond, nextSlotAt: 0 };
+    pacers.set(key, pacer);
+  }
+  return pacer;
+}
+
 export function createResendMailer(options: ResendMailerOptions): Mailer {
   const client = new Resend(options.apiKey, { baseUrl: options.baseUrl });
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -36,26 +58,28 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
   const maxAttempts = options.maxAttempts ?? 4;
   const maxWaitMs = options.maxWaitMs ?? 20_000;
   const timeoutMs = options.timeoutMs ?? 20_000;
-  let minIntervalMs = 1000 / options.requestsPerSecond;
-  let nextSlotAt = 0;
+  const pacer = pacerFor(options.apiKey, options.baseUrl, options.requestsPerSecond);
 
   async function waitForSlot(): Promise<void> {
-    const wait = nextSlotAt - now();
+    const wait = pacer.nextSlotAt - now();
     if (wait > 0) await sleep(wait);
-    nextSlotAt = Math.max(now(), nextSlotAt) + minIntervalMs;
+    pacer.nextSlotAt = Math.max(now(), pacer.nextSlotAt) + pacer.minIntervalMs;
   }
 
-  /** Reads draft-ietf-httpapi-ratelimit-headers: limit, remaining, reset (seconds). */
+  /**
+   * Learns the limit from draft-ietf-httpapi-ratelimit-headers (limit per
+   * window; Resend's window is one second). Spacing requests evenly at
+   * limit/window keeps every window within the limit; waiting for
+   * `ratelimit-reset` on top would overshoot, since Resend rounds it up to
+   * whole seconds.
+   */
   function learnFromHeaders(headers: Record<string, string> | null): void {
     if (!headers) return;
     const limit = Number(headers["ratelimit-limit"]);
-    const remaining = Number(headers["ratelimit-remaining"]);
-    const reset = Number(headers["ratelimit-reset"]);
     if (Number.isFinite(limit) && limit > 0) {
-      const window = Number.isFinite(reset) && reset > 0 ? Math.max(reset, 1) : 1;
-      minIntervalMs = Math.max(minIntervalMs, (window * 1000) / limit);
+      // 2 % margin for clock jitter between us and Resend.
+      pacer.minIntervalMs = Math.max(1000 / options.requestsPerSecond, (1000 / limit) * 1.02);
     }
-    if (remaining === 0 && Number.isFinite(reset)) nextSlotAt = Math.max(nextSlotAt, now() + reset * 1000);
   }
 
   function retryAfterMs(headers: Record<string, string> | null, attempt: number): number {
@@ -105,7 +129,7 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
         if (!retryable) return { status: "rejected", message: lastMessage };
         lastDelayMs = retryAfterMs(headers, attempt);
         if (attempt === maxAttempts || lastDelayMs > maxWaitMs) break;
-        nextSlotAt = Math.max(nextSlotAt, now() + lastDelayMs);
+        pacer.nextSlotAt = Math.max(pacer.nextSlotAt, now() + lastDelayMs);
       }
       return { status: "retry", retryAfterSeconds: Math.max(1, Math.ceil(lastDelayMs / 1000)), message: lastMessage };
     },

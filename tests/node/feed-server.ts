@@ -34,6 +34,9 @@ export async function startFeedServer(): Promise<{ url: string; server: Server; 
   const hits = new Map<string, Hit[]>();
 
   const server = createServer(async (req, res) => {
+    // No keep-alive: a pooled connection the server closes while idle makes
+    // the next request fail with "Network connection lost" in workerd.
+    res.shouldKeepAlive = false;
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname.startsWith("/__control/feeds/")) {
       const path = url.pathname.slice("/__control/feeds".length);

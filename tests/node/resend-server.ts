@@ -47,6 +47,8 @@ interface DomainState {
   rules: DomainRules;
   requests: number;
   rejectedRequests: number;
+  /** Arrival time of each request, ms since epoch. */
+  requestTimes: number[];
   windowStart: number;
   windowCount: number;
 }
@@ -81,7 +83,7 @@ export async function startResendServer(specPath: string): Promise<{ url: string
   function state(domain: string): DomainState {
     let entry = domains.get(domain);
     if (!entry) {
-      entry = { rules: {}, requests: 0, rejectedRequests: 0, windowStart: 0, windowCount: 0 };
+      entry = { rules: {}, requests: 0, rejectedRequests: 0, requestTimes: [], windowStart: 0, windowCount: 0 };
       domains.set(domain, entry);
     }
     return entry;
@@ -141,6 +143,7 @@ export async function startResendServer(specPath: string): Promise<{ url: string
     dom.requests++;
     const rules = dom.rules;
     const now = Date.now();
+    dom.requestTimes.push(now);
 
     // Rate limit: fixed one-second windows, the way Resend documents its headers.
     const limit = rules.requestsPerSecond;
@@ -249,6 +252,7 @@ export async function startResendServer(specPath: string): Promise<{ url: string
         totalRequests,
         requests: dom?.requests ?? 0,
         rejectedRequests: dom?.rejectedRequests ?? 0,
+        requestTimes: dom?.requestTimes ?? [],
         emails: emails.filter(matches).length,
       });
     }
@@ -265,6 +269,9 @@ export async function startResendServer(specPath: string): Promise<{ url: string
   }
 
   const server = createServer((req, res) => {
+    // No keep-alive: a pooled connection the server closes while idle makes
+    // the next request fail with "Network connection lost" in workerd.
+    res.shouldKeepAlive = false;
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const done = (promise: Promise<void>) =>
       promise.catch((cause: unknown) => {
@@ -275,7 +282,6 @@ export async function startResendServer(specPath: string): Promise<{ url: string
     if (req.method === "POST" && url.pathname === "/emails") return void done(handleSend(req, res, false));
     error(res, 404, "not_found", "The requested endpoint does not exist.");
   });
-  server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
