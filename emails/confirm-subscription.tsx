@@ -1,6 +1,6 @@
 import { Body, Button, Container, Head, Heading, Html, Link, Preview, Section, Text } from "@react-email/components";
 import { EmailFooter } from "./components/email-footer";
-import { styles } from "./components/theme";
+import { darkClass, darkModeCss, styles } from "./components/theme";
 
 export interface ConfirmSubscriptionEmailProps {
   confirmUrl: string;
@@ -16,14 +16,15 @@ export function ConfirmSubscriptionEmail({ confirmUrl, expiresInHours }: Confirm
       <Head>
         <meta name="color-scheme" content="light dark" />
         <meta name="supported-color-schemes" content="light dark" />
+        <style>{darkModeCss}</style>
       </Head>
-      <Body style={styles.body}>
+      <Body style={styles.body} className={darkClass.body}>
         <Preview>One click to start your daily digest of NATO news and press releases.</Preview>
-        <Container style={styles.container}>
-          <Heading as="h1" style={styles.heading}>
+        <Container style={styles.container} className={darkClass.card}>
+          <Heading as="h1" style={styles.heading} className={darkClass.text}>
             Confirm your subscription
           </Heading>
-          <Text style={styles.text}>
+          <Text style={styles.text} className={darkClass.text}>
             Someone, hopefully you, asked to receive NATO Digest at this address: one email a day with NATO's new
             news and press releases.
           </Text>
@@ -32,10 +33,10 @@ export function ConfirmSubscriptionEmail({ confirmUrl, expiresInHours }: Confirm
               Confirm subscription
             </Button>
           </Section>
-          <Text style={styles.muted}>
-            Or open this link: <Link href={confirmUrl} style={{ ...styles.link, wordBreak: "break-all" }}>{confirmUrl}</Link>
+          <Text style={styles.muted} className={darkClass.muted}>
+            Or open this link: <Link href={confirmUrl} style={{ ...styles.link, wordBreak: "break-all" }} className={darkClass.link}>{confirmUrl}</Link>
           </Text>
-          <Text style={styles.text}>
+          <Text style={styles.text} className={darkClass.text}>
             If you did not ask for this, ignore this email: you will not be subscribed and will hear nothing more from
             us. The link works for {expiresInHours} hours.
           </Text>

@@ -1,6 +1,6 @@
 import { Body, Container, Head, Heading, Html, Link, Preview, Section, Text } from "@react-email/components";
 import { EmailFooter } from "./components/email-footer";
-import { colors, styles } from "./components/theme";
+import { colors, darkClass, darkModeCss, styles } from "./components/theme";
 
 export interface DigestRelease {
   id: string;
@@ -65,20 +65,6 @@ function groupByDay(releases: DigestRelease[]): { day: string; releases: DigestR
   return groups;
 }
 
-// Dark mode for clients that honour it (Apple Mail, Outlook apps); the
-// light palette has enough contrast for the clients that do not.
-const DARK_MODE_CSS = `
-@media (prefers-color-scheme: dark) {
-  .digest-body { background-color: #12161c !important; }
-  .digest-card { background-color: #1b2129 !important; border-color: #3b4553 !important; }
-  .digest-text, .digest-heading { color: #e8ecf1 !important; }
-  .digest-muted { color: #b6c0cc !important; }
-  .digest-link { color: #8cb8ff !important; }
-}
-@media only screen and (max-width: 600px) {
-  .digest-card { padding: 20px 16px !important; border-radius: 0 !important; }
-}`;
-
 const itemTitle = { fontSize: "17px", lineHeight: "1.35", fontWeight: 600, margin: "0 0 4px" } as const;
 const dayHeading = { fontSize: "13px", letterSpacing: "0.06em", textTransform: "uppercase", color: colors.muted, margin: "24px 0 8px", fontWeight: 600 } as const;
 
@@ -91,34 +77,34 @@ export function ReleaseDigestEmail({ releases, unsubscribeUrl, viewInBrowserUrl,
       <Head>
         <meta name="color-scheme" content="light dark" />
         <meta name="supported-color-schemes" content="light dark" />
-        <style>{DARK_MODE_CSS}</style>
+        <style>{darkModeCss}</style>
       </Head>
-      <Body style={styles.body} className="digest-body">
+      <Body style={styles.body} className={darkClass.body}>
         <Preview>{buildPreheader(releases)}</Preview>
-        <Container style={styles.container} className="digest-card">
-          <Heading as="h1" style={styles.heading} className="digest-heading">
+        <Container style={styles.container} className={darkClass.card}>
+          <Heading as="h1" style={styles.heading} className={darkClass.text}>
             {`NATO digest: ${releases.length} new ${releases.length === 1 ? "release" : "releases"}`}
           </Heading>
-          <Text style={styles.muted} className="digest-muted">
+          <Text style={styles.muted} className={darkClass.muted}>
             News and press releases NATO published since the last digest, newest first.
           </Text>
           {groupByDay(full).map((group) => (
             <Section key={group.day}>
-              <Heading as="h2" style={dayHeading} className="digest-muted">
+              <Heading as="h2" style={dayHeading} className={darkClass.muted}>
                 {formatDayHeading(group.day)}
               </Heading>
               {group.releases.map((release) => (
                 <Section key={release.id} style={{ margin: "0 0 18px" }}>
-                  <Heading as="h3" style={itemTitle}>
-                    <Link href={release.link} style={{ ...styles.link, textDecoration: "none" }} className="digest-link">
+                  <Heading as="h3" style={itemTitle} className={darkClass.text}>
+                    <Link href={release.link} style={{ ...styles.link, textDecoration: "none" }} className={darkClass.link}>
                       {release.title}
                     </Link>
                   </Heading>
-                  <Text style={{ ...styles.muted, margin: "0 0 4px" }} className="digest-muted">
+                  <Text style={{ ...styles.muted, margin: "0 0 4px" }} className={darkClass.muted}>
                     {formatTime(release.publishedAt)}
                   </Text>
                   {release.summary ? (
-                    <Text style={{ ...styles.text, margin: 0 }} className="digest-text">
+                    <Text style={{ ...styles.text, margin: 0 }} className={darkClass.text}>
                       {release.summary}
                     </Text>
                   ) : null}
@@ -128,16 +114,16 @@ export function ReleaseDigestEmail({ releases, unsubscribeUrl, viewInBrowserUrl,
           ))}
           {more.length > 0 ? (
             <Section>
-              <Heading as="h2" style={dayHeading} className="digest-muted">
+              <Heading as="h2" style={dayHeading} className={darkClass.muted}>
                 {`${more.length} more ${more.length === 1 ? "release" : "releases"}`}
               </Heading>
               <ul style={{ margin: 0, paddingLeft: "20px" }}>
                 {more.map((release) => (
-                  <li key={release.id} style={{ ...styles.text, margin: "0 0 6px" }} className="digest-text">
-                    <Link href={release.link} style={styles.link} className="digest-link">
+                  <li key={release.id} style={{ ...styles.text, margin: "0 0 6px" }} className={darkClass.text}>
+                    <Link href={release.link} style={styles.link} className={darkClass.link}>
                       {release.title}
                     </Link>{" "}
-                    <span style={{ color: colors.muted, fontSize: "13px" }} className="digest-muted">
+                    <span style={{ color: colors.muted, fontSize: "13px" }} className={darkClass.muted}>
                       {formatDay(release.publishedAt)}
                     </span>
                   </li>
@@ -150,8 +136,8 @@ export function ReleaseDigestEmail({ releases, unsubscribeUrl, viewInBrowserUrl,
             unsubscribeUrl={unsubscribeUrl}
             viewInBrowserUrl={viewInBrowserUrl}
           />
-          <Text style={styles.muted} className="digest-muted">
-            Forwarded this? <Link href={signupUrl} style={styles.link} className="digest-link">Subscribe here</Link>.
+          <Text style={styles.muted} className={darkClass.muted}>
+            Forwarded this? <Link href={signupUrl} style={styles.link} className={darkClass.link}>Subscribe here</Link>.
           </Text>
         </Container>
       </Body>

@@ -1,5 +1,5 @@
 import { Hr, Link, Section, Text } from "@react-email/components";
-import { styles } from "./theme";
+import { darkClass, styles } from "./theme";
 
 export interface EmailFooterProps {
   reason: string;
@@ -12,23 +12,23 @@ export function EmailFooter({ reason, unsubscribeUrl, viewInBrowserUrl }: EmailF
   return (
     <Section>
       <Hr style={styles.hr} />
-      <Text style={styles.muted}>{reason}</Text>
+      <Text style={styles.muted} className={darkClass.muted}>{reason}</Text>
       {unsubscribeUrl || viewInBrowserUrl ? (
-        <Text style={styles.muted}>
+        <Text style={styles.muted} className={darkClass.muted}>
           {unsubscribeUrl ? (
-            <Link href={unsubscribeUrl} style={styles.link}>
+            <Link href={unsubscribeUrl} style={styles.link} className={darkClass.link}>
               Unsubscribe
             </Link>
           ) : null}
           {unsubscribeUrl && viewInBrowserUrl ? " · " : null}
           {viewInBrowserUrl ? (
-            <Link href={viewInBrowserUrl} style={styles.link}>
+            <Link href={viewInBrowserUrl} style={styles.link} className={darkClass.link}>
               View in browser
             </Link>
           ) : null}
         </Text>
       ) : null}
-      <Text style={styles.muted}>NATO Digest is an independent service, not affiliated with NATO.</Text>
+      <Text style={styles.muted} className={darkClass.muted}>NATO Digest is an independent service, not affiliated with NATO.</Text>
     </Section>
   );
 }
