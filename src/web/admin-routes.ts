@@ -11,6 +11,7 @@ import { listSources } from "../feeds/source-store";
 import { listRecentReleases } from "../releases/release-store";
 import { parseEmailAddress } from "../subscribers/address";
 import { exportStream } from "../subscribers/export";
+import { clearSuppression } from "../subscribers/resend-webhook";
 import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
 import { requireAdmin } from "./admin-auth";
 import type { AppEnv } from "./types";
@@ -124,4 +125,10 @@ adminRoutes.get("/digests/:id", async (c) => {
       pending: current.recipientCount - progress.totals.sent - progress.totals.failed - progress.totals.rejected - progress.totals.skipped,
     },
   });
+});
+
+adminRoutes.post("/subscribers/:email/unsuppress", async (c) => {
+  const result = await clearSuppression(c.env.KV, decodeURIComponent(c.req.param("email")), new Date());
+  if (result === "unknown") return c.json({ error: "no record for that address" }, 404);
+  return c.json({ result });
 });

@@ -8,6 +8,7 @@ import { adminRoutes } from "./admin-routes";
 import { archiveRoutes } from "./archive-routes";
 import { devOutboxRoutes } from "./dev-outbox-routes";
 import { subscriptionRoutes } from "./subscription-routes";
+import { webhookRoutes } from "./webhook-routes";
 import type { AppEnv } from "./types";
 
 export function createApp(): Hono<AppEnv> {
@@ -41,6 +42,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.route("/admin", adminRoutes);
   app.route("/dev/outbox", devOutboxRoutes);
+  app.route("/webhooks", webhookRoutes);
   app.route("/", archiveRoutes);
   app.route("/", subscriptionRoutes);
 

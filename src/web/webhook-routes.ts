@@ -1,0 +1,22 @@
+// POST /webhooks/resend: bounces and complaints from Resend (Svix-signed).
+// Without RESEND_WEBHOOK_SECRET the route refuses everything.
+import { Hono } from "hono";
+import { applySuppression, suppressionFor, verifyResendWebhook } from "../subscribers/resend-webhook";
+import type { AppEnv } from "./types";
+
+export const webhookRoutes = new Hono<AppEnv>();
+
+const MAX_WEBHOOK_BYTES = 256 * 1024;
+
+webhookRoutes.post("/resend", async (c) => {
+  const secret = c.get("config").resendWebhookSecret;
+  if (secret === null) return c.json({ error: "webhooks are disabled: set RESEND_WEBHOOK_SECRET to enable them" }, 403);
+  const payload = await c.req.text();
+  if (payload.length > MAX_WEBHOOK_BYTES) return c.json({ error: "payload too large" }, 413);
+  const check = verifyResendWebhook(secret, payload, c.req.raw.headers);
+  if (!check.ok) return c.json({ error: `signature check failed: ${check.reason}` }, 401);
+  const suppression = suppressionFor(check.event);
+  if (!suppression) return c.json({ received: true, action: "none" });
+  const changed = await applySuppression(c.env.KV, suppression.addresses, suppression.reason, new Date());
+  return c.json({ received: true, action: "suppressed", changed });
+});
