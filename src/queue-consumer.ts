@@ -6,13 +6,15 @@
 import type { Config } from "./config";
 import { recordDeadBatch, sendDigestBatch } from "./digest/send-digest-batch";
 import type { Mailer } from "./mail/mailer";
-import type { SendQueueMessage } from "./queue-messages";
+import type { SendQueue, SendQueueMessage } from "./queue-messages";
+import { importChunk } from "./subscribers/import";
 import { sendConfirmation } from "./subscribers/send-confirmation";
 
 export const DEAD_LETTER_QUEUE = "nato-digest-send-dlq";
 
 export interface QueueDeps {
   kv: KVNamespace;
+  queue: SendQueue;
   mailer: Mailer;
   config: Config;
   now: () => Date;
@@ -64,6 +66,11 @@ async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps
       }
       return;
     }
+    case "import-chunk": {
+      await importChunk({ kv: deps.kv, queue: deps.queue, now: deps.now, confirmationIntervalMs: config.confirmEmailIntervalMinutes * 60_000 }, body);
+      message.ack();
+      return;
+    }
     default:
       console.error("unknown send queue message, dropped", JSON.stringify(body).slice(0, 200));
       message.ack();
@@ -73,6 +80,7 @@ async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps
 async function handleDeadMessage(message: Message<SendQueueMessage>, deps: QueueDeps): Promise<void> {
   const body = message.body;
   if (body.kind === "digest-batch") await recordDeadBatch({ kv: deps.kv, now: deps.now }, body);
-  else console.error("confirmation email gave up after repeated failures", body.subscriberId);
+  else if (body.kind === "confirmation") console.error("confirmation email gave up after repeated failures", body.subscriberId);
+  else console.error(`import ${body.importId} chunk ${body.chunkIndex} gave up after repeated failures`);
   message.ack();
 }

@@ -1,5 +1,5 @@
-// The messages that travel through the send queue. One queue carries both
-// kinds; the consumer dispatches on `kind`.
+// The messages that travel through the send queue. One queue carries every
+// kind; the consumer dispatches on `kind`.
 
 export interface ConfirmationMessage {
   kind: "confirmation";
@@ -16,6 +16,15 @@ export interface DigestBatchMessage {
   recipients: { id: string; email: string }[];
 }
 
-export type SendQueueMessage = ConfirmationMessage | DigestBatchMessage;
+export interface ImportChunkMessage {
+  kind: "import-chunk";
+  importId: string;
+  chunkIndex: number;
+  addresses: string[];
+  /** Send the double opt-in email instead of confirming. */
+  optIn: boolean;
+}
+
+export type SendQueueMessage = ConfirmationMessage | DigestBatchMessage | ImportChunkMessage;
 
 export type SendQueue = Queue<SendQueueMessage>;

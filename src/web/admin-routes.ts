@@ -11,6 +11,8 @@ import { listSources } from "../feeds/source-store";
 import { listRecentReleases } from "../releases/release-store";
 import { parseEmailAddress } from "../subscribers/address";
 import { exportStream } from "../subscribers/export";
+import { getImportProgress, startImport } from "../subscribers/import";
+import { ImportFormatError, parseCsvImport, parseJsonImport, type ParsedImport } from "../subscribers/import-parse";
 import { clearSuppression } from "../subscribers/resend-webhook";
 import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
 import { requireAdmin } from "./admin-auth";
@@ -131,4 +133,36 @@ adminRoutes.post("/subscribers/:email/unsuppress", async (c) => {
   const result = await clearSuppression(c.env.KV, decodeURIComponent(c.req.param("email")), new Date());
   if (result === "unknown") return c.json({ error: "no record for that address" }, 404);
   return c.json({ result });
+});
+
+/** Up to 100,000 rows of ~40 bytes, with room to spare. */
+const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+
+adminRoutes.post("/subscribers/import", async (c) => {
+  const optIn = ["1", "true", "yes"].includes(c.req.query("optin") ?? "");
+  const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const length = Number(c.req.header("Content-Length") ?? "0");
+  if (length > MAX_IMPORT_BYTES) return c.json({ error: `the upload is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it` }, 413);
+  let parsed: ParsedImport;
+  try {
+    if (type === "text/csv" || type === "application/csv" || type === "text/plain") {
+      if (!c.req.raw.body) return c.json({ error: "the CSV is empty" }, 400);
+      parsed = await parseCsvImport(c.req.raw.body);
+    } else if (type === "application/json") {
+      parsed = parseJsonImport(await c.req.text());
+    } else {
+      return c.json({ error: "send text/csv with an email column, or application/json with an array of addresses" }, 415);
+    }
+  } catch (error) {
+    if (error instanceof ImportFormatError) return c.json({ error: error.message }, 400);
+    throw error;
+  }
+  const job = await startImport(c.env.KV, c.env.SEND_QUEUE as SendQueue, parsed, optIn, new Date());
+  return c.json({ ...job, invalidRows: job.invalidRows.slice(0, 100), progress: `/admin/imports/${job.id}` }, 202);
+});
+
+adminRoutes.get("/imports/:id", async (c) => {
+  const progress = await getImportProgress(c.env.KV, c.req.param("id"));
+  if (!progress) return c.json({ error: "no import with that id" }, 404);
+  return c.json(progress);
 });

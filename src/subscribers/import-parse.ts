@@ -1,0 +1,123 @@
+// Parses an uploaded list: CSV with an `email` column, or a JSON array of
+// addresses. Streams the body line by line (CSV) so a 100,000-row file is
+// never held twice; each bad row is reported with its line number and does
+// not stop the rest; duplicates (case-insensitive) are merged.
+import { identityOf, parseEmailAddress } from "./address";
+
+export const MAX_REPORTED_INVALID = 1000;
+
+export interface ParsedImport {
+  rows: number;
+  addresses: string[];
+  duplicates: number;
+  invalid: number;
+  invalidRows: { line: number; value: string; reason: string }[];
+}
+
+export class ImportFormatError extends Error {
+  override name = "ImportFormatError";
+}
+
+/** Splits one CSV record (RFC 4180 quoting; no newlines inside quotes). */
+export function splitCsvLine(line: string): string[] | null {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quoted) {
+      if (char === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"' && cell === "") quoted = true;
+    else if (char === ",") {
+      cells.push(cell);
+      cell = "";
+    } else cell += char;
+  }
+  if (quoted) return null;
+  cells.push(cell);
+  return cells;
+}
+
+class Collector {
+  readonly result: ParsedImport = { rows: 0, addresses: [], duplicates: 0, invalid: 0, invalidRows: [] };
+  private readonly seen = new Set<string>();
+
+  add(line: number, value: unknown): void {
+    this.result.rows++;
+    const parsed = parseEmailAddress(value);
+    if (!parsed.ok) {
+      this.result.invalid++;
+      if (this.result.invalidRows.length < MAX_REPORTED_INVALID) {
+        this.result.invalidRows.push({ line, value: String(value ?? "").slice(0, 100), reason: parsed.message });
+      }
+      return;
+    }
+    const identity = identityOf(parsed.address);
+    if (this.seen.has(identity)) {
+      this.result.duplicates++;
+      return;
+    }
+    this.seen.add(identity);
+    this.result.addresses.push(parsed.address);
+  }
+
+  invalidLine(line: number, value: string, reason: string): void {
+    this.result.rows++;
+    this.result.invalid++;
+    if (this.result.invalidRows.length < MAX_REPORTED_INVALID) this.result.invalidRows.push({ line, value: value.slice(0, 100), reason });
+  }
+}
+
+export async function parseCsvImport(body: ReadableStream<Uint8Array>): Promise<ParsedImport> {
+  const collector = new Collector();
+  let emailColumn = -1;
+  let lineNumber = 0;
+  let pending = "";
+  const handle = (raw: string) => {
+    lineNumber++;
+    const line = raw.replace(/\r$/, "");
+    if (lineNumber === 1) {
+      const header = splitCsvLine(line.replace(/^\uFEFF/, ""));
+      emailColumn = header ? header.findIndex((cell) => /^\s*e-?mail(\s*address)?\s*$/i.test(cell)) : -1;
+      if (emailColumn < 0) throw new ImportFormatError('the first CSV line must be a header with an "email" column');
+      return;
+    }
+    if (line.trim() === "") return;
+    const cells = splitCsvLine(line);
+    if (!cells) return collector.invalidLine(lineNumber, line, "unbalanced quotes");
+    collector.add(lineNumber, cells[emailColumn] ?? "");
+  };
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    pending += value;
+    let newline = pending.indexOf("\n");
+    while (newline >= 0) {
+      handle(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf("\n");
+    }
+  }
+  if (pending !== "") handle(pending);
+  if (lineNumber === 0) throw new ImportFormatError("the CSV is empty");
+  return collector.result;
+}
+
+export function parseJsonImport(text: string): ParsedImport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ImportFormatError("the body is not valid JSON");
+  }
+  if (!Array.isArray(value)) throw new ImportFormatError('send a JSON array of addresses, like ["a@example.org", "b@example.org"]');
+  const collector = new Collector();
+  // "line" is the 1-based position in the array for JSON.
+  value.forEach((entry, index) => collector.add(index + 1, typeof entry === "object" && entry !== null && "email" in entry ? (entry as { email: unknown }).email : entry));
+  return collector.result;
+}
