@@ -18,7 +18,7 @@ export default {
     switch (controller.cron) {
       case CRON_INGEST:
         ctx.waitUntil(
-          runIngest(config, env.KV).then((report) => {
+          runIngest(config, env.KV, fetch, () => new Date(), createMailer(config, env.KV)).then((report) => {
             console.log(JSON.stringify({ event: "ingest", new: report.new, sources: report.sources.map((s) => [s.url, s.status, s.new]) }));
           }),
         );

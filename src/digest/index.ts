@@ -23,7 +23,7 @@ export async function ingestAndRunDigest(
   options: DigestRunOptions = {},
   now: () => Date = () => new Date(),
 ): Promise<DigestRunReport> {
-  const ingest: IngestReport = await runIngest(config, bindings.kv, fetch, now);
+  const ingest: IngestReport = await runIngest(config, bindings.kv, fetch, now, bindings.mailer);
   const deps = { kv: bindings.kv, queue: bindings.queue, publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, now };
   const digest =
     options.to !== undefined

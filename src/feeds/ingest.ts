@@ -6,6 +6,7 @@
 import { hasRelease, saveRelease, type StoredRelease } from "../releases/release-store";
 import { fetchFeed, type Fetcher } from "./fetch-feed";
 import { buildRelease } from "./normalise-item";
+import { flagReason } from "./source-health";
 import { parseFeed } from "./parse-feed";
 import { createSourceState, getSource, MAX_SEEN_IDS, saveSource, type SourceState } from "./source-store";
 
@@ -45,6 +46,8 @@ export interface IngestDeps {
   kv: KVNamespace;
   fetcher: Fetcher;
   now: () => Date;
+  /** Called once when a failing source becomes flagged; true when the operator was told. */
+  alert?: (state: SourceState, reason: string) => Promise<boolean>;
 }
 
 export async function ingestAll(options: IngestOptions, deps: IngestDeps): Promise<IngestReport> {
@@ -136,6 +139,14 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
     state.failingSince ??= now.toISOString();
     state.lastError = report.error;
     state.lastStatus = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : null;
+    const flagged = flagReason(state, now);
+    if (flagged && state.alertSentAt === null && deps.alert) {
+      try {
+        if (await deps.alert(state, flagged)) state.alertSentAt = now.toISOString();
+      } catch (alertError) {
+        report.error += `; the alert email failed: ${describe(alertError)}`;
+      }
+    }
     try {
       await saveSource(deps.kv, state);
     } catch (saveError) {

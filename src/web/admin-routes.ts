@@ -7,6 +7,7 @@ import { getLastIngest, runIngest } from "../feeds";
 import { createMailer } from "../mail/create-mailer";
 import { getQuotaPause } from "../mail/quota-store";
 import type { SendQueue } from "../queue-messages";
+import { flagReason } from "../feeds/source-health";
 import { listSources } from "../feeds/source-store";
 import { listRecentReleases } from "../releases/release-store";
 import { parseEmailAddress } from "../subscribers/address";
@@ -23,7 +24,8 @@ export const adminRoutes = new Hono<AppEnv>();
 adminRoutes.use("*", requireAdmin());
 
 adminRoutes.post("/ingest", async (c) => {
-  const report = await runIngest(c.get("config"), c.env.KV);
+  const config = c.get("config");
+  const report = await runIngest(config, c.env.KV, fetch, () => new Date(), createMailer(config, c.env.KV));
   return c.json(report);
 });
 
@@ -50,7 +52,7 @@ adminRoutes.get("/status", async (c) => {
   ]);
   return c.json({
     mailer: config.resendApiKey ? "resend" : "outbox",
-    sources: sources.map(({ seenIds, ...health }) => ({ ...health, seenIds: seenIds.length })),
+    sources: sources.map(({ seenIds, ...health }) => ({ ...health, seenIds: seenIds.length, flagged: flagReason({ ...health, seenIds }, now) })),
     lastIngest,
     digest: digestState,
     mailQuotaPause: quotaPause,
