@@ -77,8 +77,9 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
     if (!headers) return;
     const limit = Number(headers["ratelimit-limit"]);
     if (Number.isFinite(limit) && limit > 0) {
-      // 2 % margin for clock jitter between us and Resend.
-      pacer.minIntervalMs = Math.max(1000 / options.requestsPerSecond, (1000 / limit) * 1.02);
+      // A 5 % margin for timer and network jitter: one 429 costs a whole
+      // retry-after second, far more than the margin does.
+      pacer.minIntervalMs = Math.max(1000 / options.requestsPerSecond, (1000 / limit) * 1.05);
     }
   }
 

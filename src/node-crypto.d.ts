@@ -1,0 +1,10 @@
+// The one node:crypto function the worker uses (available in workerd with
+// nodejs_compat). Declared here rather than pulling in @types/node, whose
+// globals would replace the Workers runtime's (crypto.subtle.timingSafeEqual).
+declare module "node:crypto" {
+  interface Hash {
+    update(data: string): Hash;
+    digest(encoding: "hex"): string;
+  }
+  export function createHash(algorithm: "sha256"): Hash;
+}

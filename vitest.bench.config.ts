@@ -1,0 +1,31 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// `npm run bench` only: the digest-at-scale benchmark inside workerd, with
+// the same local servers as the tests and Resend paced at 5 requests/s.
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async ({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          FEED_URLS: `${inject("feedServerUrl")}/default/news.xml`,
+          PUBLIC_URL: "https://digest.example.test",
+          EMAIL_FROM: "NATO Digest <digest@example.test>",
+          RESEND_API_KEY: "re_bench_key",
+          RESEND_BASE_URL: inject("resendServerUrl"),
+          RESEND_RATE_LIMIT: "5",
+          ADMIN_TOKEN: "bench-admin-token-0123456789",
+          SIGNING_SECRET: "bench-signing-secret-0123456789abcdef",
+        },
+      },
+    })),
+  ],
+  test: {
+    name: "bench",
+    globalSetup: ["./tests/node/global-setup.ts"],
+    include: ["bench/**/*.workers.ts"],
+    testTimeout: 900_000,
+    hookTimeout: 60_000,
+  },
+});
