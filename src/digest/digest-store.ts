@@ -1,7 +1,8 @@
 // Digests in KV. Prefixes owned here:
 //   v1:digest:<id>                  the record: releases, subject, rendered
 //                                   content (with the token placeholder), counts
-//   v1:digest-recipients:<id>:<n>   the frozen recipient list, in chunks, so a
+//   v1:digest-recipients:<id>:<run>:<n>  the frozen recipient list of the run
+//                                   that owns the digest, in chunks, so a
 //                                   resumed run rebuilds exactly the same batches
 //   v1:digest-enqueued:<id>         marker: every batch was enqueued
 //   v1:digest-batch:<id>:<index>    one per batch handled by the consumer
@@ -25,6 +26,8 @@ export type DigestStatus = "sending" | "sent";
 
 export interface DigestRecord {
   id: string;
+  /** The run that created the record; its frozen recipient list is keyed by it. */
+  runToken: string;
   createdAt: string;
   status: DigestStatus;
   subject: string;
@@ -107,17 +110,19 @@ export async function listDigests(kv: KVNamespace, limit: number): Promise<{ id:
   return out.slice(0, limit);
 }
 
-export async function saveRecipients(kv: KVNamespace, digestId: string, recipients: Recipient[]): Promise<void> {
+export async function saveRecipients(kv: KVNamespace, digestId: string, runToken: string, recipients: Recipient[]): Promise<void> {
   for (let chunk = 0; chunk * RECIPIENT_CHUNK < recipients.length; chunk++) {
-    await kv.put(`${RECIPIENTS}${digestId}:${chunk}`, JSON.stringify(recipients.slice(chunk * RECIPIENT_CHUNK, (chunk + 1) * RECIPIENT_CHUNK)));
+    await kv.put(`${RECIPIENTS}${digestId}:${runToken}:${chunk}`, JSON.stringify(recipients.slice(chunk * RECIPIENT_CHUNK, (chunk + 1) * RECIPIENT_CHUNK)), {
+      expirationTtl: 30 * 86_400,
+    });
   }
 }
 
-export async function getRecipients(kv: KVNamespace, digestId: string, recipientCount: number): Promise<Recipient[]> {
+export async function getRecipients(kv: KVNamespace, record: Pick<DigestRecord, "id" | "runToken" | "recipientCount">): Promise<Recipient[]> {
   const out: Recipient[] = [];
-  for (let chunk = 0; chunk * RECIPIENT_CHUNK < recipientCount; chunk++) {
-    const part = await kv.get<Recipient[]>(`${RECIPIENTS}${digestId}:${chunk}`, "json");
-    if (!part) throw new Error(`recipient chunk ${chunk} of digest ${digestId} is missing`);
+  for (let chunk = 0; chunk * RECIPIENT_CHUNK < record.recipientCount; chunk++) {
+    const part = await kv.get<Recipient[]>(`${RECIPIENTS}${record.id}:${record.runToken}:${chunk}`, "json");
+    if (!part) throw new Error(`recipient chunk ${chunk} of digest ${record.id} is missing`);
     out.push(...part);
   }
   return out;

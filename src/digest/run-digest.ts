@@ -53,6 +53,9 @@ export interface DigestReport {
   subject?: string;
 }
 
+/** How long a new digest's run waits before checking that its record was not overwritten by a concurrent run. */
+const CLAIM_SETTLE_MS = 250;
+
 /** Queue sendBatch limits: 100 messages and 256 KB per call; stay well under. */
 const MAX_MESSAGES_PER_SEND = 100;
 const MAX_BYTES_PER_SEND = 200 * 1024;
@@ -124,7 +127,7 @@ async function resumeDigest(deps: DigestDeps, record: DigestRecord, report: Dige
   const enqueued = await isEnqueued(deps.kv, record.id);
   const quota = await getQuotaPause(deps.kv, now);
   if (!enqueued || (progress.deferredBatches.length > 0 && !quota)) {
-    const all = buildBatches(record.id, await getRecipients(deps.kv, record.id, record.recipientCount));
+    const all = buildBatches(record.id, await getRecipients(deps.kv, record));
     const deferred = new Set(progress.deferredBatches);
     // Not fully enqueued: enqueue everything again (the consumer skips settled batches).
     toEnqueue = enqueued ? all.filter((batch) => deferred.has(batch.batchIndex)) : all;
@@ -179,8 +182,10 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } 
   const content = await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now });
   const recipients = await listConfirmedRecipients(deps.kv);
   const batches = buildBatches(digestId, recipients);
+  const runToken = crypto.randomUUID().slice(0, 8);
   const record: DigestRecord = {
     id: digestId,
+    runToken,
     createdAt: now.toISOString(),
     status: recipients.length === 0 ? "sent" : "sending",
     subject: content.subject,
@@ -192,13 +197,23 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } 
     finishedAt: recipients.length === 0 ? now.toISOString() : null,
     totals: recipients.length === 0 ? { sent: 0, failed: 0, skipped: 0, rejected: 0 } : null,
   };
-  await saveRecipients(deps.kv, digestId, recipients);
+  await saveRecipients(deps.kv, digestId, runToken, recipients);
   await saveDigest(deps.kv, record);
+  report.recipients = recipients.length;
+  report.subject = content.subject;
+  // Two runs creating the same digest at once (two triggers, a retried
+  // cron): the last record written wins, and only its run enqueues. A run
+  // that finds another's token stops here; the consumer and the idempotency
+  // keys cover what the remaining window lets through.
+  await new Promise((resolve) => setTimeout(resolve, CLAIM_SETTLE_MS));
+  const stored = await getDigest(deps.kv, digestId);
+  if (stored && stored.runToken !== runToken) {
+    report.resumed = { digestId, batchesEnqueued: 0, status: "created by a concurrent run; that run sends it" };
+    return report;
+  }
   await saveDigestState(deps.kv, { lastDigestId: digestId, watermark: now.toISOString(), lastRun: { at: now.toISOString(), result: "created", digestId } });
   report.batchesEnqueued = await enqueueBatches(deps.queue, batches);
   await markEnqueued(deps.kv, digestId, now);
-  report.recipients = recipients.length;
-  report.subject = content.subject;
   return report;
 }
 
