@@ -18,7 +18,19 @@ import { sendDigestBatch } from "../src/digest/send-digest-batch";
 import { runIngest } from "../src/feeds";
 import { createResendMailer } from "../src/mail/resend-mailer";
 import type { DigestBatchMessage, SendQueue, SendQueueMessage } from "../src/queue-messages";
-import { natoDate, resendServerUrl, resendStats, rss, seedSubscribers, serveFeed, setResendRules, testConfig, uniqueDomain, uniqueName, waitFor } from "../tests/helpers";
+import {
+  natoDate,
+  resendServerUrl,
+  resendStats,
+  rss,
+  seedSubscribers,
+  serveFeed,
+  setResendRules,
+  testConfig,
+  uniqueDomain,
+  uniqueName,
+  waitFor,
+} from "../tests/helpers";
 
 const RATE = 5;
 
@@ -77,11 +89,24 @@ async function measure(readers: number) {
   const config = testConfig();
 
   const started = Date.now();
-  const report = await runDigest({ kv: countingKv(runKv), queue: recordingQueue(enqueued, queueCalls), publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, now: () => new Date() });
+  const report = await runDigest({
+    kv: countingKv(runKv),
+    queue: recordingQueue(enqueued, queueCalls),
+    publicUrl: config.publicUrl,
+    maxAgeDays: config.maxAgeDays,
+    now: () => new Date(),
+  });
   const runMs = Date.now() - started;
 
   const mailer = createResendMailer({ apiKey: "re_bench_key", baseUrl: resendServerUrl(), requestsPerSecond: RATE });
-  const deps = { kv: countingKv(sendKv), mailer, signingSecret: config.signingSecret, publicUrl: config.publicUrl, emailFrom: config.emailFrom, now: () => new Date() };
+  const deps = {
+    kv: countingKv(sendKv),
+    mailer,
+    signingSecret: config.signingSecret,
+    publicUrl: config.publicUrl,
+    emailFrom: config.emailFrom,
+    now: () => new Date(),
+  };
   let retries = 0;
   for (const message of enqueued) {
     for (;;) {
@@ -120,11 +145,25 @@ async function measureThroughQueue(readers: number) {
   const { domain } = await prepare(readers);
   const config = testConfig();
   const started = Date.now();
-  const report = await runDigest({ kv: env.KV, queue: env.SEND_QUEUE as SendQueue, publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, now: () => new Date() });
+  const report = await runDigest({
+    kv: env.KV,
+    queue: env.SEND_QUEUE as SendQueue,
+    publicUrl: config.publicUrl,
+    maxAgeDays: config.maxAgeDays,
+    now: () => new Date(),
+  });
   await waitFor(async () => (await resendStats(domain)).emails >= readers, 600_000, "every email at the Resend server");
   const totalMs = Date.now() - started;
   const stats = await resendStats(domain);
-  return { readers, digestId: report.digestId, resendCalls: stats.requests, resend429: stats.rejectedRequests, emailsReceived: stats.emails, totalMs, floorMs: (Math.ceil(readers / 100) / RATE) * 1000 };
+  return {
+    readers,
+    digestId: report.digestId,
+    resendCalls: stats.requests,
+    resend429: stats.rejectedRequests,
+    emailsReceived: stats.emails,
+    totalMs,
+    floorMs: (Math.ceil(readers / 100) / RATE) * 1000,
+  };
 }
 
 describe("digest at scale", () => {

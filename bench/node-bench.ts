@@ -43,7 +43,11 @@ interface Comparable {
 
 /** The parse step alone, what rss-parser and feed-extractor do: XML to raw items. */
 function oursParseOnly(xml: string): Comparable[] {
-  return parseFeed(xml).items.map((item) => ({ title: (item.title ?? "").replace(/\s+/g, " ").trim(), link: (item.link ?? "").trim(), date: Date.parse(item.published ?? "") }));
+  return parseFeed(xml).items.map((item) => ({
+    title: (item.title ?? "").replace(/\s+/g, " ").trim(),
+    link: (item.link ?? "").trim(),
+    date: Date.parse(item.published ?? ""),
+  }));
 }
 
 async function ours(xml: string): Promise<Comparable[]> {
@@ -63,12 +67,20 @@ function toComparable(release: Release): Comparable {
 const rssParser = new RssParser();
 async function viaRssParser(xml: string): Promise<Comparable[]> {
   const feed = await rssParser.parseString(xml);
-  return feed.items.map((item) => ({ title: (item.title ?? "").replace(/\s+/g, " ").trim(), link: item.link ?? "", date: Date.parse(item.isoDate ?? item.pubDate ?? "") }));
+  return feed.items.map((item) => ({
+    title: (item.title ?? "").replace(/\s+/g, " ").trim(),
+    link: item.link ?? "",
+    date: Date.parse(item.isoDate ?? item.pubDate ?? ""),
+  }));
 }
 
 async function viaFeedExtractor(xml: string): Promise<Comparable[]> {
   const feed = extractFromXml(xml, { normalization: true, descriptionMaxLen: 400 });
-  return (feed.entries ?? []).map((entry) => ({ title: (entry.title ?? "").replace(/\s+/g, " ").trim(), link: entry.link ?? "", date: Date.parse(String(entry.published ?? "")) }));
+  return (feed.entries ?? []).map((entry) => ({
+    title: (entry.title ?? "").replace(/\s+/g, " ").trim(),
+    link: entry.link ?? "",
+    date: Date.parse(String(entry.published ?? "")),
+  }));
 }
 
 async function timePerCall(fn: () => Promise<unknown>, minMs = 1500, minRuns = 20): Promise<{ medianMs: number; runs: number }> {
@@ -93,7 +105,11 @@ function sameOutput(a: Comparable[], b: Comparable[], compareDates: boolean): { 
     if (x.title !== y.title) return { same: false, detail: `title #${i}: ${JSON.stringify(x.title)} vs ${JSON.stringify(y.title)}` };
     if (x.link !== y.link) return { same: false, detail: `link #${i}: ${x.link} vs ${y.link}` };
     // The raw parse step leaves NATO's date text as it is; dates are compared after normalising.
-    if (compareDates && x.date !== y.date) return { same: false, detail: `date #${i}: ${new Date(x.date).toISOString?.() ?? x.date} vs ${Number.isNaN(y.date) ? "unparsed" : new Date(y.date).toISOString()}` };
+    if (compareDates && x.date !== y.date)
+      return {
+        same: false,
+        detail: `date #${i}: ${new Date(x.date).toISOString?.() ?? x.date} vs ${Number.isNaN(y.date) ? "unparsed" : new Date(y.date).toISOString()}`,
+      };
   }
   return { same: true, detail: `${a.length} items identical` };
 }
@@ -123,7 +139,8 @@ function releases(count: number): DigestRelease[] {
     id: `r${i}`,
     title: `NATO Secretary General meets the Prime Minister of country ${i}`,
     link: `https://www.nato.int/cps/en/natohq/news_${240000 + i}.htm`,
-    summary: "On Wednesday, the NATO Secretary General, Mr Mark Rutte, received the Prime Minister to discuss defence spending, industrial production and support to Ukraine.",
+    summary:
+      "On Wednesday, the NATO Secretary General, Mr Mark Rutte, received the Prime Minister to discuss defence spending, industrial production and support to Ukraine.",
     publishedAt: new Date(NOW.getTime() - i * 2 * 3_600_000).toISOString(),
   }));
 }

@@ -77,37 +77,66 @@ const peakWorkerdMb = stopSampling() / 1024;
 const ms = (n) => (n < 1 ? `${(n * 1000).toFixed(0)} µs` : `${n.toFixed(2)} ms`);
 const lines = [];
 lines.push("# Benchmarks", "");
-lines.push(`Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench\` on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB), Node ${process.version}. Every figure comes from the project's real code paths.`, "");
+lines.push(
+  `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench\` on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB), Node ${process.version}. Every figure comes from the project's real code paths.`,
+  "",
+);
 
 lines.push("## Feed parsing", "");
-lines.push("Median time per feed. \"Same output\" compares titles, links and (after normalising) dates with our full path.", "");
+lines.push('Median time per feed. "Same output" compares titles, links and (after normalising) dates with our full path.', "");
 lines.push("| feed | parser | time per feed | speed relative to rss-parser | same output |", "|---|---|---|---|---|");
 for (const feed of [...new Set(nodeResults.parsing.map((r) => r.feed))]) {
   const rows = nodeResults.parsing.filter((r) => r.feed === feed);
   const base = rows.find((r) => r.parser.startsWith("rss-parser")).medianMs;
-  for (const row of rows) lines.push(`| ${feed} | ${row.parser} | ${ms(row.medianMs)} | ${(base / row.medianMs).toFixed(2)}× | ${row.same ? "yes" : `no: ${row.detail}`} |`);
+  for (const row of rows)
+    lines.push(`| ${feed} | ${row.parser} | ${ms(row.medianMs)} | ${(base / row.medianMs).toFixed(2)}× | ${row.same ? "yes" : `no: ${row.detail}`} |`);
 }
-lines.push("", "\"Parse step\" is what the other two libraries do (XML to items). \"Parse + normalise\" is the whole ingest path per document: ids (SHA-256 of guid or canonical link), links resolved and cleaned, HTML summaries turned into capped plain text, NATO's dates parsed. Dates in the parse-step row are not compared because that step leaves the raw date text.", "");
+lines.push(
+  "",
+  '"Parse step" is what the other two libraries do (XML to items). "Parse + normalise" is the whole ingest path per document: ids (SHA-256 of guid or canonical link), links resolved and cleaned, HTML summaries turned into capped plain text, NATO\'s dates parsed. Dates in the parse-step row are not compared because that step leaves the raw date text.',
+  "",
+);
 
 const r = nodeResults.rendering;
 lines.push("## Rendering a digest", "");
 lines.push(`${r.releases} releases (${(r.htmlBytes / 1024).toFixed(1)} KB of HTML), ${r.readers} readers.`, "");
 lines.push("| approach | per reader | total for 1,000 |", "|---|---|---|");
-lines.push(`| render once (${r.renderOnceMs.toFixed(1)} ms) + substitute the token | ${r.substitutionUsPerReader.toFixed(2)} µs | ${(r.renderOnceMs + (r.substitutionUsPerReader * r.readers) / 1000).toFixed(1)} ms |`);
-lines.push(`| signing each reader's unsubscribe token (HMAC-SHA256, done in both approaches) | ${r.tokenUsPerReader.toFixed(1)} µs | ${((r.tokenUsPerReader * r.readers) / 1000).toFixed(1)} ms |`);
+lines.push(
+  `| render once (${r.renderOnceMs.toFixed(1)} ms) + substitute the token | ${r.substitutionUsPerReader.toFixed(2)} µs | ${(r.renderOnceMs + (r.substitutionUsPerReader * r.readers) / 1000).toFixed(1)} ms |`,
+);
+lines.push(
+  `| signing each reader's unsubscribe token (HMAC-SHA256, done in both approaches) | ${r.tokenUsPerReader.toFixed(1)} µs | ${((r.tokenUsPerReader * r.readers) / 1000).toFixed(1)} ms |`,
+);
 lines.push(`| a React render per reader | ${(r.renderPerReaderUs / 1000).toFixed(2)} ms | ${((r.renderPerReaderUs * r.readers) / 1e6).toFixed(2)} s |`);
 lines.push("", `Substitution is ${Math.round(r.ratio).toLocaleString("en")}× faster than a render per reader.`, "");
 
 lines.push("## A digest at scale (workerd, Resend limited to 5 requests/s)", "");
-lines.push("| readers | Resend calls (minimum ⌈N/100⌉) | 429s | React renders | KV list calls in the run (subscriber pages + release days) | consumer KV ops | wall time | rate floor ⌈N/100⌉/5 s | ratio |", "|---|---|---|---|---|---|---|---|---|");
+lines.push(
+  "| readers | Resend calls (minimum ⌈N/100⌉) | 429s | React renders | KV list calls in the run (subscriber pages + release days) | consumer KV ops | wall time | rate floor ⌈N/100⌉/5 s | ratio |",
+  "|---|---|---|---|---|---|---|---|---|",
+);
 for (const d of digestResults.results) {
-  const consumerOps = Object.entries(d.sendKv).map(([k, v]) => `${v} ${k}`).join(", ");
+  const consumerOps = Object.entries(d.sendKv)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(", ");
   const subscriberPages = Math.ceil(d.readers / 1000);
-  lines.push(`| ${d.readers.toLocaleString("en")} | ${d.resendCalls} (${d.resendCallsMinimum}) | ${d.resend429} | ${d.renders} | ${d.listCalls} (${subscriberPages} + ${d.listCalls - subscriberPages}) | ${consumerOps} | ${(d.totalMs / 1000).toFixed(2)} s | ${(d.floorMs / 1000).toFixed(1)} s | ${(d.totalMs / d.floorMs).toFixed(3)} |`);
+  lines.push(
+    `| ${d.readers.toLocaleString("en")} | ${d.resendCalls} (${d.resendCallsMinimum}) | ${d.resend429} | ${d.renders} | ${d.listCalls} (${subscriberPages} + ${d.listCalls - subscriberPages}) | ${consumerOps} | ${(d.totalMs / 1000).toFixed(2)} s | ${(d.floorMs / 1000).toFixed(1)} s | ${(d.totalMs / d.floorMs).toFixed(3)} |`,
+  );
 }
 const q = digestResults.queued;
-lines.push("", `Through the real Cloudflare queue (miniflare) for ${q.readers.toLocaleString("en")} readers: ${q.resendCalls} Resend calls, ${q.resend429} 429s, every email delivered in ${(q.totalMs / 1000).toFixed(2)} s (floor ${(q.floorMs / 1000).toFixed(1)} s).`, "");
-lines.push(`Peak resident memory of the workerd process during these runs: ${peakWorkerdMb.toFixed(0)} MB (the whole local runtime, KV storage included; not only the worker's isolate).`, "");
-lines.push("How it is measured: the digest run is the real `runDigest` with a KV wrapper that counts operations and a queue that records the messages; each message then goes to the real consumer function `sendDigestBatch` in order, as the queue does with `max_concurrency = 1`, with the real Resend mailer at 5 requests/s against the local Resend-compatible server. The release-day lists are one per UTC day since the last digest (at most 8); a first digest looks back the whole 7-day window. Consumer KV operations per batch: the settled-batch check and the quota pause (2 gets), one bulk read of the batch's subscribers (1 getWithMetadata), the batch record (1 put); the digest itself is read once per isolate.", "");
+lines.push(
+  "",
+  `Through the real Cloudflare queue (miniflare) for ${q.readers.toLocaleString("en")} readers: ${q.resendCalls} Resend calls, ${q.resend429} 429s, every email delivered in ${(q.totalMs / 1000).toFixed(2)} s (floor ${(q.floorMs / 1000).toFixed(1)} s).`,
+  "",
+);
+lines.push(
+  `Peak resident memory of the workerd process during these runs: ${peakWorkerdMb.toFixed(0)} MB (the whole local runtime, KV storage included; not only the worker's isolate).`,
+  "",
+);
+lines.push(
+  "How it is measured: the digest run is the real `runDigest` with a KV wrapper that counts operations and a queue that records the messages; each message then goes to the real consumer function `sendDigestBatch` in order, as the queue does with `max_concurrency = 1`, with the real Resend mailer at 5 requests/s against the local Resend-compatible server. The release-day lists are one per UTC day since the last digest (at most 8); a first digest looks back the whole 7-day window. Consumer KV operations per batch: the settled-batch check and the quota pause (2 gets), one bulk read of the batch's subscribers (1 getWithMetadata), the batch record (1 put); the digest itself is read once per isolate.",
+  "",
+);
 writeFileSync("bench/results.md", `${lines.join("\n")}\n`);
 console.log("\nWrote bench/results.md");

@@ -1,6 +1,7 @@
-import { Body, Container, Head, Heading, Html, Link, Preview, Section, Text } from "@react-email/components";
+import { Heading, Link, Section, Text } from "@react-email/components";
 import { EmailFooter } from "./components/email-footer";
-import { colors, darkClass, darkModeCss, styles } from "./components/theme";
+import { EmailLayout } from "./components/email-layout";
+import { colors, darkClass, styles } from "./components/theme";
 
 export interface DigestRelease {
   id: string;
@@ -45,7 +46,9 @@ export function buildDigestSubject(count: number, date: Date): string {
 }
 
 export function buildPreheader(releases: DigestRelease[]): string {
-  const titles = sortNewestFirst(releases).slice(0, 3).map((r) => r.title);
+  const titles = sortNewestFirst(releases)
+    .slice(0, 3)
+    .map((r) => r.title);
   const text = titles.join(" · ");
   return text.length > 140 ? `${text.slice(0, 139)}…` : text;
 }
@@ -66,82 +69,83 @@ function groupByDay(releases: DigestRelease[]): { day: string; releases: DigestR
 }
 
 const itemTitle = { fontSize: "17px", lineHeight: "1.35", fontWeight: 600, margin: "0 0 4px" } as const;
-const dayHeading = { fontSize: "13px", letterSpacing: "0.06em", textTransform: "uppercase", color: colors.muted, margin: "24px 0 8px", fontWeight: 600 } as const;
+const dayHeading = {
+  fontSize: "13px",
+  letterSpacing: "0.06em",
+  textTransform: "uppercase",
+  color: colors.muted,
+  margin: "24px 0 8px",
+  fontWeight: 600,
+} as const;
 
 export function ReleaseDigestEmail({ releases, unsubscribeUrl, viewInBrowserUrl, signupUrl }: ReleaseDigestEmailProps) {
   const sorted = sortNewestFirst(releases);
   const full = sorted.slice(0, FULL_RELEASES);
   const more = sorted.slice(FULL_RELEASES);
   return (
-    <Html lang="en">
-      <Head>
-        <meta name="color-scheme" content="light dark" />
-        <meta name="supported-color-schemes" content="light dark" />
-        <style>{darkModeCss}</style>
-      </Head>
-      <Body style={styles.body} className={darkClass.body}>
-        <Preview>{buildPreheader(releases)}</Preview>
-        <Container style={styles.container} className={darkClass.card}>
-          <Heading as="h1" style={styles.heading} className={darkClass.text}>
-            {`NATO digest: ${releases.length} new ${releases.length === 1 ? "release" : "releases"}`}
+    <EmailLayout preview={buildPreheader(releases)}>
+      <Heading as="h1" style={styles.heading} className={darkClass.text}>
+        {`NATO digest: ${releases.length} new ${releases.length === 1 ? "release" : "releases"}`}
+      </Heading>
+      <Text style={styles.muted} className={darkClass.muted}>
+        News and press releases NATO published since the last digest, newest first.
+      </Text>
+      {groupByDay(full).map((group) => (
+        <Section key={group.day}>
+          <Heading as="h2" style={dayHeading} className={darkClass.muted}>
+            {formatDayHeading(group.day)}
           </Heading>
-          <Text style={styles.muted} className={darkClass.muted}>
-            News and press releases NATO published since the last digest, newest first.
-          </Text>
-          {groupByDay(full).map((group) => (
-            <Section key={group.day}>
-              <Heading as="h2" style={dayHeading} className={darkClass.muted}>
-                {formatDayHeading(group.day)}
+          {group.releases.map((release) => (
+            <Section key={release.id} style={{ margin: "0 0 18px" }}>
+              <Heading as="h3" style={itemTitle} className={darkClass.text}>
+                <Link href={release.link} style={{ ...styles.link, textDecoration: "none" }} className={darkClass.link}>
+                  {release.title}
+                </Link>
               </Heading>
-              {group.releases.map((release) => (
-                <Section key={release.id} style={{ margin: "0 0 18px" }}>
-                  <Heading as="h3" style={itemTitle} className={darkClass.text}>
-                    <Link href={release.link} style={{ ...styles.link, textDecoration: "none" }} className={darkClass.link}>
-                      {release.title}
-                    </Link>
-                  </Heading>
-                  <Text style={{ ...styles.muted, margin: "0 0 4px" }} className={darkClass.muted}>
-                    {formatTime(release.publishedAt)}
-                  </Text>
-                  {release.summary ? (
-                    <Text style={{ ...styles.text, margin: 0 }} className={darkClass.text}>
-                      {release.summary}
-                    </Text>
-                  ) : null}
-                </Section>
-              ))}
+              <Text style={{ ...styles.muted, margin: "0 0 4px" }} className={darkClass.muted}>
+                {formatTime(release.publishedAt)}
+              </Text>
+              {release.summary ? (
+                <Text style={{ ...styles.text, margin: 0 }} className={darkClass.text}>
+                  {release.summary}
+                </Text>
+              ) : null}
             </Section>
           ))}
-          {more.length > 0 ? (
-            <Section>
-              <Heading as="h2" style={dayHeading} className={darkClass.muted}>
-                {`${more.length} more ${more.length === 1 ? "release" : "releases"}`}
-              </Heading>
-              <ul style={{ margin: 0, paddingLeft: "20px" }}>
-                {more.map((release) => (
-                  <li key={release.id} style={{ ...styles.text, margin: "0 0 6px" }} className={darkClass.text}>
-                    <Link href={release.link} style={styles.link} className={darkClass.link}>
-                      {release.title}
-                    </Link>{" "}
-                    <span style={{ color: colors.muted, fontSize: "13px" }} className={darkClass.muted}>
-                      {formatDay(release.publishedAt)}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            </Section>
-          ) : null}
-          <EmailFooter
-            reason="You get this email because you subscribed to NATO Digest and confirmed your address. It is sent on mornings after NATO publishes something new."
-            unsubscribeUrl={unsubscribeUrl}
-            viewInBrowserUrl={viewInBrowserUrl}
-          />
-          <Text style={styles.muted} className={darkClass.muted}>
-            Forwarded this? <Link href={signupUrl} style={styles.link} className={darkClass.link}>Subscribe here</Link>.
-          </Text>
-        </Container>
-      </Body>
-    </Html>
+        </Section>
+      ))}
+      {more.length > 0 ? (
+        <Section>
+          <Heading as="h2" style={dayHeading} className={darkClass.muted}>
+            {`${more.length} more ${more.length === 1 ? "release" : "releases"}`}
+          </Heading>
+          <ul style={{ margin: 0, paddingLeft: "20px" }}>
+            {more.map((release) => (
+              <li key={release.id} style={{ ...styles.text, margin: "0 0 6px" }} className={darkClass.text}>
+                <Link href={release.link} style={styles.link} className={darkClass.link}>
+                  {release.title}
+                </Link>{" "}
+                <span style={{ color: colors.muted, fontSize: "13px" }} className={darkClass.muted}>
+                  {formatDay(release.publishedAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+      <EmailFooter
+        reason="You get this email because you subscribed to NATO Digest and confirmed your address. It is sent on mornings after NATO publishes something new."
+        unsubscribeUrl={unsubscribeUrl}
+        viewInBrowserUrl={viewInBrowserUrl}
+      />
+      <Text style={styles.muted} className={darkClass.muted}>
+        Forwarded this?{" "}
+        <Link href={signupUrl} style={styles.link} className={darkClass.link}>
+          Subscribe here
+        </Link>
+        .
+      </Text>
+    </EmailLayout>
   );
 }
 

@@ -1,6 +1,7 @@
-import { Body, Container, Head, Heading, Html, Link, Preview, Text } from "@react-email/components";
+import { Heading, Link, Text } from "@react-email/components";
 import { EmailFooter } from "./components/email-footer";
-import { darkClass, darkModeCss, styles } from "./components/theme";
+import { EmailLayout } from "./components/email-layout";
+import { darkClass, styles } from "./components/theme";
 
 export interface SourceAlertEmailProps {
   sourceUrl: string;
@@ -16,30 +17,26 @@ export function sourceAlertSubject(sourceUrl: string): string {
 
 export function SourceAlertEmail({ sourceUrl, reason, lastError, failingSince, statusUrl }: SourceAlertEmailProps) {
   return (
-    <Html lang="en">
-      <Head>
-        <style>{darkModeCss}</style>
-      </Head>
-      <Body style={styles.body} className={darkClass.body}>
-        <Preview>{`A feed is failing: ${reason}`}</Preview>
-        <Container style={styles.container} className={darkClass.card}>
-          <Heading as="h1" style={styles.heading} className={darkClass.text}>
-            A feed is failing
-          </Heading>
-          <Text style={styles.text} className={darkClass.text}>
-            {sourceUrl}
-          </Text>
-          <Text style={styles.text} className={darkClass.text}>
-            {`${reason}. Failing since ${failingSince}. Last error: ${lastError}`}
-          </Text>
-          <Text style={styles.text} className={darkClass.text}>
-            Digests go on with the other sources. If the feed moved, update FEED_URLS; if the site refuses this client
-            (HTTP 403), it may be blocking automated requests. Details: <Link href={statusUrl} style={styles.link} className={darkClass.link}>{statusUrl}</Link> (admin token required).
-          </Text>
-          <EmailFooter reason="You get this because your address is ADMIN_EMAIL for this NATO Digest deployment. One alert per failure; the next comes only after the feed has recovered and failed again." />
-        </Container>
-      </Body>
-    </Html>
+    <EmailLayout preview={`A feed is failing: ${reason}`}>
+      <Heading as="h1" style={styles.heading} className={darkClass.text}>
+        A feed is failing
+      </Heading>
+      <Text style={styles.text} className={darkClass.text}>
+        {sourceUrl}
+      </Text>
+      <Text style={styles.text} className={darkClass.text}>
+        {`${reason}. Failing since ${failingSince}. Last error: ${lastError}`}
+      </Text>
+      <Text style={styles.text} className={darkClass.text}>
+        Digests go on with the other sources. If the feed moved, update FEED_URLS; if the site refuses this client (HTTP 403), it may be blocking automated
+        requests. Details:{" "}
+        <Link href={statusUrl} style={styles.link} className={darkClass.link}>
+          {statusUrl}
+        </Link>{" "}
+        (admin token required).
+      </Text>
+      <EmailFooter reason="You get this because your address is ADMIN_EMAIL for this NATO Digest deployment. One alert per failure; the next comes only after the feed has recovered and failed again." />
+    </EmailLayout>
   );
 }
 

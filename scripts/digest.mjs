@@ -73,7 +73,8 @@ console.log(`Ingest: ${ingest.new} new release(s) from ${ingest.sources.length} 
 for (const source of ingest.sources) {
   console.log(`  ${source.status.padEnd(12)} ${source.url}${source.error ? `  (${source.error})` : source.new ? `  +${source.new}` : ""}`);
 }
-if (digest.resumed) console.log(`Resumed unfinished digest ${digest.resumed.digestId}: ${digest.resumed.batchesEnqueued} batch(es) enqueued, ${digest.resumed.status}`);
+if (digest.resumed)
+  console.log(`Resumed unfinished digest ${digest.resumed.digestId}: ${digest.resumed.batchesEnqueued} batch(es) enqueued, ${digest.resumed.status}`);
 if (digest.skipped) {
   console.log(`No digest sent: ${digest.skipped}.`);
   process.exit(0);
@@ -83,10 +84,14 @@ if (options.to) {
   process.exit(digest.sent ? 0 : 1);
 }
 if (digest.dryRun) {
-  console.log(`Dry run: "${digest.subject}" — ${digest.releases} release(s), would go to ${digest.recipients} confirmed reader(s) in ${Math.ceil(digest.recipients / 100)} batch(es).`);
+  console.log(
+    `Dry run: "${digest.subject}" — ${digest.releases} release(s), would go to ${digest.recipients} confirmed reader(s) in ${Math.ceil(digest.recipients / 100)} batch(es).`,
+  );
   process.exit(0);
 }
-console.log(`Digest ${digest.digestId}: "${digest.subject}" — ${digest.releases} release(s), ${digest.recipients} reader(s), ${digest.batchesEnqueued} batch(es) enqueued.`);
+console.log(
+  `Digest ${digest.digestId}: "${digest.subject}" — ${digest.releases} release(s), ${digest.recipients} reader(s), ${digest.batchesEnqueued} batch(es) enqueued.`,
+);
 
 const deadline = Date.now() + Number(values.timeout) * 1000;
 let last = "";

@@ -6,8 +6,7 @@ export const CRON_INGEST = "17 * * * *";
 export const CRON_DIGEST = "0 7 * * *";
 
 export const DEFAULT_FEED_URL = "https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml";
-export const USER_AGENT =
-  "NATO-Digest/0.1 (+https://github.com/nato-digest; an email digest of NATO's public feeds)";
+export const USER_AGENT = "NATO-Digest/0.1 (+https://github.com/nato-digest; an email digest of NATO's public feeds)";
 
 export interface Config {
   feedUrls: string[];
@@ -118,11 +117,7 @@ export function readConfig(envBindings: object): Config {
     resendWebhookSecret: readString(env, "RESEND_WEBHOOK_SECRET"),
     turnstileSiteKey: readString(env, "TURNSTILE_SITE_KEY"),
     turnstileSecretKey: readString(env, "TURNSTILE_SECRET_KEY"),
-    turnstileVerifyUrl: readUrl(
-      env,
-      "TURNSTILE_VERIFY_URL",
-      "https://challenges.cloudflare.com/turnstile/v0/siteverify",
-    ),
+    turnstileVerifyUrl: readUrl(env, "TURNSTILE_VERIFY_URL", "https://challenges.cloudflare.com/turnstile/v0/siteverify"),
     feedTimeoutMs: readNumber(env, "FEED_TIMEOUT_MS", 10_000, 100, 60_000),
     feedMaxBytes: readNumber(env, "FEED_MAX_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     lookbackHours: readNumber(env, "LOOKBACK_HOURS", 48, 0, 24 * 30),

@@ -53,6 +53,12 @@ export default {
 
   async queue(batch, env) {
     const config = readConfig(env);
-    await handleSendBatch(batch as MessageBatch<SendQueueMessage>, { kv: env.KV, queue: env.SEND_QUEUE as SendQueue, mailer: createMailer(config, env.KV), config, now: () => new Date() });
+    await handleSendBatch(batch as MessageBatch<SendQueueMessage>, {
+      kv: env.KV,
+      queue: env.SEND_QUEUE as SendQueue,
+      mailer: createMailer(config, env.KV),
+      config,
+      now: () => new Date(),
+    });
   },
 } satisfies ExportedHandler<Env>;

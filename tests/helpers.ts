@@ -4,23 +4,14 @@ import { env } from "cloudflare:test";
 import { inject } from "vitest";
 import { readConfig, type Config } from "../src/config";
 import natoNews from "./fixtures/nato-news.xml?raw";
+import type { FeedDefinition, ReceivedEmail, ResendRules } from "./servers-api";
+
+export type { FeedDefinition, ReceivedEmail, ResendRules };
 
 export { natoNews };
 
 export const feedServerUrl = (): string => inject("feedServerUrl");
 export const resendServerUrl = (): string => inject("resendServerUrl");
-
-export interface FeedDefinition {
-  body?: string;
-  bodyBase64?: string;
-  status?: number;
-  contentType?: string;
-  etag?: string;
-  lastModified?: string;
-  delayMs?: number;
-  padBytes?: number;
-  omitLength?: boolean;
-}
 
 /** Registers a document on the local feed server and returns its URL. */
 export async function serveFeed(path: string, feed: FeedDefinition): Promise<string> {
@@ -29,7 +20,9 @@ export async function serveFeed(path: string, feed: FeedDefinition): Promise<str
   return `${feedServerUrl()}${path}`;
 }
 
-export async function feedHits(path: string): Promise<{ ifNoneMatch: string | null; ifModifiedSince: string | null; userAgent: string | null; status: number }[]> {
+export async function feedHits(
+  path: string,
+): Promise<{ ifNoneMatch: string | null; ifModifiedSince: string | null; userAgent: string | null; status: number }[]> {
   const response = await fetch(`${feedServerUrl()}/__control/feeds${path}`);
   return ((await response.json()) as { hits: [] }).hits;
 }
@@ -70,28 +63,6 @@ export function natoDate(date: Date): string {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-export interface ResendRules {
-  requestsPerSecond?: number;
-  failEvery?: number;
-  failNext?: number;
-  delayNext?: number;
-  delayMs?: number;
-  quotaRemaining?: number;
-  dropAnswerNext?: number;
-}
-
-export interface ReceivedEmail {
-  id: string;
-  from: string;
-  to: string[];
-  subject: string;
-  html?: string;
-  text?: string;
-  headers?: Record<string, string>;
-  tags?: { name: string; value: string }[];
-  idempotencyKey: string | null;
 }
 
 /** Fault and rate rules on the local Resend server, for emails to one domain. */
@@ -136,7 +107,7 @@ export function linkIn(text: string | undefined, path: string): string {
   return match[0];
 }
 
-import type { Subscriber } from "../src/subscribers/subscriber";
+import { newSubscriber, type Subscriber } from "../src/subscribers/subscriber";
 import { saveSubscriber, subscriberIdFor } from "../src/subscribers/subscriber-store";
 
 export const ADMIN_AUTH = { Authorization: "Bearer test-admin-token-0123456789" };
@@ -144,17 +115,20 @@ export const ADMIN_AUTH = { Authorization: "Bearer test-admin-token-0123456789" 
 /** Writes subscribers straight into KV (as an import would), `count` of them at `domain`. */
 export async function seedSubscribers(domain: string, count: number, status: Subscriber["status"] = "confirmed", prefix = "reader"): Promise<string[]> {
   const addresses: string[] = [];
-  const at = new Date().toISOString();
+  const now = new Date();
   for (let start = 0; start < count; start += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, count - start) }, async (_, offset) => {
         const email = `${prefix}${start + offset}@${domain}`;
         addresses.push(email);
+        const base = newSubscriber({ id: await subscriberIdFor(email), email: status === "unsubscribed" ? "" : email, source: "import", status }, now);
         const subscriber: Subscriber = {
-          id: await subscriberIdFor(email), email: status === "unsubscribed" ? "" : email, status, createdAt: at, updatedAt: at, source: "import",
-          consentAt: status === "confirmed" ? at : null, consentSource: status === "confirmed" ? "import" : null,
-          unsubscribedAt: status === "unsubscribed" ? at : null, suppressedAt: status === "suppressed" ? at : null,
-          suppressedReason: status === "suppressed" ? "bounced" : null, lastConfirmationSentAt: null,
+          ...base,
+          consentAt: status === "confirmed" ? base.createdAt : null,
+          consentSource: status === "confirmed" ? "import" : null,
+          unsubscribedAt: status === "unsubscribed" ? base.createdAt : null,
+          suppressedAt: status === "suppressed" ? base.createdAt : null,
+          suppressedReason: status === "suppressed" ? "bounced" : null,
         };
         await saveSubscriber(env.KV, subscriber);
       }),

@@ -12,7 +12,9 @@ export function EmailFooter({ reason, unsubscribeUrl, viewInBrowserUrl }: EmailF
   return (
     <Section>
       <Hr style={styles.hr} />
-      <Text style={styles.muted} className={darkClass.muted}>{reason}</Text>
+      <Text style={styles.muted} className={darkClass.muted}>
+        {reason}
+      </Text>
       {unsubscribeUrl || viewInBrowserUrl ? (
         <Text style={styles.muted} className={darkClass.muted}>
           {unsubscribeUrl ? (
@@ -28,7 +30,9 @@ export function EmailFooter({ reason, unsubscribeUrl, viewInBrowserUrl }: EmailF
           ) : null}
         </Text>
       ) : null}
-      <Text style={styles.muted} className={darkClass.muted}>NATO Digest is an independent service, not affiliated with NATO.</Text>
+      <Text style={styles.muted} className={darkClass.muted}>
+        NATO Digest is an independent service, not affiliated with NATO.
+      </Text>
     </Section>
   );
 }

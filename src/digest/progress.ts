@@ -44,7 +44,15 @@ export function summarise(record: Pick<DigestRecord, "batchCount">, batches: Map
 
 export async function getDigestProgress(kv: KVNamespace, record: DigestRecord): Promise<DigestProgress> {
   if (record.status === "sent" && record.totals) {
-    return { batches: record.batchCount, sentBatches: record.batchCount, failedBatches: 0, deferredBatches: [], pendingBatches: 0, totals: record.totals, complete: true };
+    return {
+      batches: record.batchCount,
+      sentBatches: record.batchCount,
+      failedBatches: 0,
+      deferredBatches: [],
+      pendingBatches: 0,
+      totals: record.totals,
+      complete: true,
+    };
   }
   return summarise(record, await listBatches(kv, record.id));
 }

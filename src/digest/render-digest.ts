@@ -37,7 +37,10 @@ export async function renderDigest(releases: DigestRelease[], options: { publicU
 }
 
 /** The digest as one reader gets it: their token in the footer link and the List-Unsubscribe headers (RFC 2369, RFC 8058). */
-export function personaliseDigest(content: DigestContent, options: { token: string; to: string; from: string; publicUrl: string; digestId: string }): OutgoingEmail {
+export function personaliseDigest(
+  content: DigestContent,
+  options: { token: string; to: string; from: string; publicUrl: string; digestId: string },
+): OutgoingEmail {
   const unsubscribeUrl = unsubscribeUrlFor(options.publicUrl, options.token);
   return {
     from: options.from,

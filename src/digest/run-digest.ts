@@ -72,7 +72,13 @@ export function toDigestRelease(release: { id: string; title: string; link: stri
 export function buildBatches(digestId: string, recipients: Recipient[]): DigestBatchMessage[] {
   const batches: DigestBatchMessage[] = [];
   for (let index = 0; index * BATCH_SIZE < recipients.length; index++) {
-    batches.push({ kind: "digest-batch", digestId, batchIndex: index, batchCount: Math.ceil(recipients.length / BATCH_SIZE), recipients: recipients.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE) });
+    batches.push({
+      kind: "digest-batch",
+      digestId,
+      batchIndex: index,
+      batchCount: Math.ceil(recipients.length / BATCH_SIZE),
+      recipients: recipients.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE),
+    });
   }
   return batches;
 }
@@ -148,7 +154,10 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } 
     const waiting = await finishPrevious(deps, state, report);
     if (waiting) {
       report.skipped = waiting;
-      await saveDigestState(deps.kv, { ...state, lastRun: { at: now.toISOString(), result: "waiting", digestId: state.lastDigestId ?? undefined, reason: waiting } });
+      await saveDigestState(deps.kv, {
+        ...state,
+        lastRun: { at: now.toISOString(), result: "waiting", digestId: state.lastDigestId ?? undefined, reason: waiting },
+      });
       return report;
     }
   }
@@ -160,7 +169,10 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } 
     return report;
   }
   const releases = selection.map(toDigestRelease);
-  const digestId = await digestIdFor(releases.map((r) => r.id), now);
+  const digestId = await digestIdFor(
+    releases.map((r) => r.id),
+    now,
+  );
   report.digestId = digestId;
   report.releases = releases.length;
 

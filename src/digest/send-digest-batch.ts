@@ -63,11 +63,21 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
   const now = deps.now();
   const pause = await getQuotaPause(deps.kv, now);
   if (pause) {
-    await saveBatch(deps.kv, message.digestId, message.batchIndex, { status: "deferred", sent: 0, skipped: 0, rejected: 0, at: now.toISOString(), error: pause.reason });
+    await saveBatch(deps.kv, message.digestId, message.batchIndex, {
+      status: "deferred",
+      sent: 0,
+      skipped: 0,
+      rejected: 0,
+      at: now.toISOString(),
+      error: pause.reason,
+    });
     return { status: "deferred", reason: pause.reason };
   }
 
-  const statuses = await getSubscriberStatuses(deps.kv, message.recipients.map((r) => r.id));
+  const statuses = await getSubscriberStatuses(
+    deps.kv,
+    message.recipients.map((r) => r.id),
+  );
   const current = message.recipients.filter((r) => statuses.get(r.id)?.status === "confirmed");
   const skipped = message.recipients.length - current.length;
 
@@ -101,7 +111,14 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
         return { status: "retry", retryAfterSeconds: result.retryAfterSeconds, reason: result.message };
       case "quota":
         await pauseForQuota(deps.kv, now, result.message);
-        await saveBatch(deps.kv, message.digestId, message.batchIndex, { status: "deferred", sent: 0, skipped: 0, rejected: 0, at: now.toISOString(), error: result.message });
+        await saveBatch(deps.kv, message.digestId, message.batchIndex, {
+          status: "deferred",
+          sent: 0,
+          skipped: 0,
+          rejected: 0,
+          at: now.toISOString(),
+          error: result.message,
+        });
         return { status: "deferred", reason: result.message };
       case "rejected":
         record = { status: "failed", sent: 0, skipped, rejected: emails.length, at: now.toISOString(), error: result.message };

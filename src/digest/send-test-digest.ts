@@ -19,12 +19,22 @@ export async function sendTestDigest(
   const releases = (await selectForDigest(deps, await getDigestState(deps.kv), now)).map(toDigestRelease);
   const base: DigestReport = { digestId: null, releases: releases.length, recipients: 1, batchesEnqueued: 0, skipped: null, resumed: null };
   if (releases.length === 0) return { ...base, recipients: 0, to: address.address, sent: false, skipped: "nothing new since the last digest" };
-  const digestId = await digestIdFor(releases.map((r) => r.id), now);
+  const digestId = await digestIdFor(
+    releases.map((r) => r.id),
+    now,
+  );
   const content = await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now });
   const token = await createToken(deps.signingSecret, "unsubscribe", await subscriberIdFor(address.address), now);
   const email = personaliseDigest(content, { token, to: address.address, from: deps.emailFrom, publicUrl: deps.publicUrl, digestId });
   email.subject = `[test] ${email.subject}`;
   email.tags = [{ name: "kind", value: "digest-test" }];
   const result = await deps.mailer.sendBatch([email], { idempotencyKey: `test-${crypto.randomUUID()}` });
-  return { ...base, digestId, subject: email.subject, to: address.address, sent: result.status === "sent", error: result.status === "sent" ? undefined : result.message };
+  return {
+    ...base,
+    digestId,
+    subject: email.subject,
+    to: address.address,
+    sent: result.status === "sent",
+    error: result.status === "sent" ? undefined : result.message,
+  };
 }

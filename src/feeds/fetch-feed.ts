@@ -16,12 +16,14 @@ export interface FetchFeedOptions {
 }
 
 export type FetchFeedResult =
-  | { kind: "not-modified" }
-  | { kind: "ok"; body: string; etag: string | null; lastModified: string | null; finalUrl: string; contentType: string };
+  { kind: "not-modified" } | { kind: "ok"; body: string; etag: string | null; lastModified: string | null; finalUrl: string; contentType: string };
 
 export class FeedFetchError extends Error {
   override name = "FeedFetchError";
-  constructor(message: string, readonly status: number | null = null) {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+  ) {
     super(message);
   }
 }

@@ -4,8 +4,47 @@
 // once, and the result is later escaped by React or hono/html.
 import { Parser } from "htmlparser2";
 
-const SKIPPED = new Set(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "head", "title", "select", "textarea", "button"]);
-const BLOCK = new Set(["p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article", "blockquote", "pre", "hr", "figure", "figcaption", "dd", "dt"]);
+const SKIPPED = new Set([
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "iframe",
+  "object",
+  "embed",
+  "svg",
+  "math",
+  "head",
+  "title",
+  "select",
+  "textarea",
+  "button",
+]);
+const BLOCK = new Set([
+  "p",
+  "div",
+  "br",
+  "li",
+  "ul",
+  "ol",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "tr",
+  "table",
+  "section",
+  "article",
+  "blockquote",
+  "pre",
+  "hr",
+  "figure",
+  "figcaption",
+  "dd",
+  "dt",
+]);
 
 export function htmlToText(html: string): string {
   if (!html.includes("<") && !html.includes("&")) return collapseWhitespace(html);
@@ -35,7 +74,10 @@ export function htmlToText(html: string): string {
 
 export function collapseWhitespace(text: string): string {
   // Control characters (but not tab/newline) have no place in a title or summary.
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\uFEFF]/g, "").replace(/\s+/g, " ").trim();
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\uFEFF]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** Cuts at a word boundary and marks the cut with an ellipsis. */

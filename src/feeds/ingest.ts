@@ -59,7 +59,12 @@ export async function ingestAll(options: IngestOptions, deps: IngestDeps): Promi
 }
 
 /** Whether a newly seen release goes into a digest (see DESIGN: first run and link changes). */
-export function isDigestEligible(release: { publishedAt: string; hasFeedDate: boolean }, firstRun: boolean, now: Date, options: Pick<IngestOptions, "lookbackHours" | "maxAgeDays">): boolean {
+export function isDigestEligible(
+  release: { publishedAt: string; hasFeedDate: boolean },
+  firstRun: boolean,
+  now: Date,
+  options: Pick<IngestOptions, "lookbackHours" | "maxAgeDays">,
+): boolean {
   const age = now.getTime() - Date.parse(release.publishedAt);
   if (age > options.maxAgeDays * 86_400_000) return false;
   // On a first run an undated item's age is unknown: treat it as old.

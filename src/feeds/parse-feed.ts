@@ -48,7 +48,17 @@ export function parseFeed(body: string): ParsedFeed {
 }
 
 function emptyItem(): RawItem {
-  return { title: null, titleIsHtml: false, link: null, guid: null, guidIsPermaLink: false, summary: null, summaryIsHtml: false, published: null, updated: null };
+  return {
+    title: null,
+    titleIsHtml: false,
+    link: null,
+    guid: null,
+    guidIsPermaLink: false,
+    summary: null,
+    summaryIsHtml: false,
+    published: null,
+    updated: null,
+  };
 }
 
 type ItemField = "title" | "link" | "guid" | "summary" | "content" | "published" | "updated" | "ignored";
@@ -127,7 +137,8 @@ function parseXmlFeed(body: string): ParsedFeed {
             if (rel === "alternate" && item.link === null) item.link = attrs.href;
             return;
           }
-          if (kind === "guid") item.guidIsPermaLink = format === "rss" && name === "guid" && (attrs.ispermalink ?? attrs.isPermaLink ?? "true").toLowerCase() === "true";
+          if (kind === "guid")
+            item.guidIsPermaLink = format === "rss" && name === "guid" && (attrs.ispermalink ?? attrs.isPermaLink ?? "true").toLowerCase() === "true";
           field = kind;
           fieldDepth = depth;
           const type = (attrs.type ?? "").toLowerCase();

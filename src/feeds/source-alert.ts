@@ -25,7 +25,16 @@ export async function sendSourceAlert(options: AlertOptions, state: SourceState,
     }),
   );
   const result = await options.mailer.sendBatch(
-    [{ from: options.emailFrom, to: options.adminEmail, subject: sourceAlertSubject(state.url), html: rendered.html, text: rendered.text, tags: [{ name: "kind", value: "alert" }] }],
+    [
+      {
+        from: options.emailFrom,
+        to: options.adminEmail,
+        subject: sourceAlertSubject(state.url),
+        html: rendered.html,
+        text: rendered.text,
+        tags: [{ name: "kind", value: "alert" }],
+      },
+    ],
     { idempotencyKey: `alert-${(await sha256Hex(state.url)).slice(0, 16)}-${state.failingSince}` },
   );
   return result.status === "sent" || result.status === "already-sent";

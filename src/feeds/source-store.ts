@@ -28,9 +28,21 @@ export interface SourceState {
 
 export function createSourceState(url: string): SourceState {
   return {
-    url, title: null, etag: null, lastModified: null, seenIds: [], initialisedAt: null, lastAttemptAt: null,
-    lastSuccessAt: null, consecutiveFailures: 0, failingSince: null, lastError: null, lastStatus: null,
-    itemsInFeed: 0, lastNewCount: 0, alertSentAt: null,
+    url,
+    title: null,
+    etag: null,
+    lastModified: null,
+    seenIds: [],
+    initialisedAt: null,
+    lastAttemptAt: null,
+    lastSuccessAt: null,
+    consecutiveFailures: 0,
+    failingSince: null,
+    lastError: null,
+    lastStatus: null,
+    itemsInFeed: 0,
+    lastNewCount: 0,
+    alertSentAt: null,
   };
 }
 

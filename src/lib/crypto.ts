@@ -44,10 +44,7 @@ const hmacKeys = new Map<string, Promise<CryptoKey>>();
 function importHmacKey(secret: string): Promise<CryptoKey> {
   let key = hmacKeys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
     hmacKeys.set(secret, key);
   }
   return key;
@@ -69,9 +66,6 @@ export async function hmacVerify(secret: string, data: string, signature: Uint8A
  * comparison runs over equal lengths and does not leak the secret's length.
  */
 export async function timingSafeEqualStrings(a: string, b: string): Promise<boolean> {
-  const [hashA, hashB] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(a)),
-    crypto.subtle.digest("SHA-256", encoder.encode(b)),
-  ]);
+  const [hashA, hashB] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(a)), crypto.subtle.digest("SHA-256", encoder.encode(b))]);
   return crypto.subtle.timingSafeEqual(hashA, hashB);
 }

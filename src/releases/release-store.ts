@@ -88,5 +88,8 @@ export async function listRecentReleases(kv: KVNamespace, now: Date, days: numbe
   const from = new Date(now.getTime() - days * 86_400_000);
   const listed = await listReleaseKeys(kv, from, now);
   listed.sort((a, b) => (a.meta.publishedAt < b.meta.publishedAt ? 1 : a.meta.publishedAt > b.meta.publishedAt ? -1 : 0));
-  return getReleases(kv, listed.slice(0, limit).map((entry) => entry.key));
+  return getReleases(
+    kv,
+    listed.slice(0, limit).map((entry) => entry.key),
+  );
 }

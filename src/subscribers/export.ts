@@ -15,7 +15,16 @@ export interface ExportRow {
   suppressedReason: string | null;
 }
 
-export const CSV_COLUMNS: (keyof ExportRow)[] = ["email", "status", "consentAt", "consentSource", "createdAt", "unsubscribedAt", "suppressedAt", "suppressedReason"];
+export const CSV_COLUMNS: (keyof ExportRow)[] = [
+  "email",
+  "status",
+  "consentAt",
+  "consentSource",
+  "createdAt",
+  "unsubscribedAt",
+  "suppressedAt",
+  "suppressedReason",
+];
 
 export function toExportRow(subscriber: Subscriber): ExportRow {
   return {
@@ -41,7 +50,10 @@ export async function* exportSubscribers(kv: KVNamespace): AsyncGenerator<Export
   let cursor: string | null = null;
   do {
     const page = await listSubscriberPage(kv, cursor);
-    const records = await getSubscribersByIds(kv, page.subscribers.map((s) => s.id));
+    const records = await getSubscribersByIds(
+      kv,
+      page.subscribers.map((s) => s.id),
+    );
     yield records.map(toExportRow);
     cursor = page.cursor;
   } while (cursor);

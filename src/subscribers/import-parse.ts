@@ -118,6 +118,8 @@ export function parseJsonImport(text: string): ParsedImport {
   if (!Array.isArray(value)) throw new ImportFormatError('send a JSON array of addresses, like ["a@example.org", "b@example.org"]');
   const collector = new Collector();
   // "line" is the 1-based position in the array for JSON.
-  value.forEach((entry, index) => collector.add(index + 1, typeof entry === "object" && entry !== null && "email" in entry ? (entry as { email: unknown }).email : entry));
+  value.forEach((entry, index) =>
+    collector.add(index + 1, typeof entry === "object" && entry !== null && "email" in entry ? (entry as { email: unknown }).email : entry),
+  );
   return collector.result;
 }

@@ -9,7 +9,7 @@
 // Keys owned here: v1:import:<id> (the job) and v1:import-chunk:<id>:<n>.
 import type { ImportChunkMessage, SendQueue } from "../queue-messages";
 import type { ParsedImport } from "./import-parse";
-import { requestSubscription, type Subscriber } from "./subscriber";
+import { newSubscriber, requestSubscription, type Subscriber } from "./subscriber";
 import { getSubscribersByIds, saveSubscriber, subscriberIdFor } from "./subscriber-store";
 
 export const IMPORT_CHUNK = 50;
@@ -40,7 +40,13 @@ export interface ChunkCounts {
 export type ImportOutcome = keyof ChunkCounts;
 
 /** What importing one address does to its record. Pure. */
-export function planImport(existing: Subscriber | null, input: { id: string; email: string }, optIn: boolean, now: Date, confirmationIntervalMs: number): { subscriber: Subscriber | null; outcome: ImportOutcome; sendConfirmation: boolean } {
+export function planImport(
+  existing: Subscriber | null,
+  input: { id: string; email: string },
+  optIn: boolean,
+  now: Date,
+  confirmationIntervalMs: number,
+): { subscriber: Subscriber | null; outcome: ImportOutcome; sendConfirmation: boolean } {
   if (existing?.status === "suppressed") return { subscriber: null, outcome: "keptSuppressed", sendConfirmation: false };
   if (existing?.status === "unsubscribed") return { subscriber: null, outcome: "keptUnsubscribed", sendConfirmation: false };
   if (existing?.status === "confirmed") return { subscriber: null, outcome: "alreadySubscribed", sendConfirmation: false };
@@ -50,10 +56,7 @@ export function planImport(existing: Subscriber | null, input: { id: string; ema
     if (!outcome.sendConfirmation) return { subscriber: outcome.changed ? outcome.subscriber : null, outcome: "optInSent", sendConfirmation: false };
     return { subscriber: { ...outcome.subscriber, lastConfirmationSentAt: at }, outcome: "optInSent", sendConfirmation: true };
   }
-  const base: Subscriber = existing ?? {
-    id: input.id, email: input.email, status: "unconfirmed", createdAt: at, updatedAt: at, source: "import", consentAt: null, consentSource: null,
-    unsubscribedAt: null, suppressedAt: null, suppressedReason: null, lastConfirmationSentAt: null,
-  };
+  const base: Subscriber = existing ?? newSubscriber({ ...input, source: "import", status: "unconfirmed" }, now);
   return {
     subscriber: { ...base, email: input.email, status: "confirmed", consentAt: at, consentSource: "import", updatedAt: at },
     outcome: existing ? "confirmed" : "added",
@@ -65,11 +68,24 @@ export async function startImport(kv: KVNamespace, queue: SendQueue, parsed: Par
   const id = `${now.toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${crypto.randomUUID().slice(0, 8)}`;
   const chunks: ImportChunkMessage[] = [];
   for (let index = 0; index * IMPORT_CHUNK < parsed.addresses.length; index++) {
-    chunks.push({ kind: "import-chunk", importId: id, chunkIndex: index, addresses: parsed.addresses.slice(index * IMPORT_CHUNK, (index + 1) * IMPORT_CHUNK), optIn });
+    chunks.push({
+      kind: "import-chunk",
+      importId: id,
+      chunkIndex: index,
+      addresses: parsed.addresses.slice(index * IMPORT_CHUNK, (index + 1) * IMPORT_CHUNK),
+      optIn,
+    });
   }
   const job: ImportJob = {
-    id, createdAt: now.toISOString(), optIn, rows: parsed.rows, valid: parsed.addresses.length, duplicates: parsed.duplicates,
-    invalid: parsed.invalid, invalidRows: parsed.invalidRows, chunks: chunks.length,
+    id,
+    createdAt: now.toISOString(),
+    optIn,
+    rows: parsed.rows,
+    valid: parsed.addresses.length,
+    duplicates: parsed.duplicates,
+    invalid: parsed.invalid,
+    invalidRows: parsed.invalidRows,
+    chunks: chunks.length,
   };
   await kv.put(JOB + id, JSON.stringify(job), { expirationTtl: 30 * 86_400 });
   // Queue sendBatch takes 100 messages per call; 50 addresses make a small message.
@@ -102,7 +118,12 @@ export async function importChunk(deps: ImportDeps, message: ImportChunkMessage)
     if (plan.sendConfirmation) confirmations.push({ subscriberId: id });
   }
   if (confirmations.length) {
-    await deps.queue.sendBatch(confirmations.map(({ subscriberId }) => ({ body: { kind: "confirmation" as const, subscriberId, requestedAt: now.toISOString() }, contentType: "json" as const })));
+    await deps.queue.sendBatch(
+      confirmations.map(({ subscriberId }) => ({
+        body: { kind: "confirmation" as const, subscriberId, requestedAt: now.toISOString() },
+        contentType: "json" as const,
+      })),
+    );
   }
   await deps.kv.put(chunkKey, JSON.stringify(counts), { metadata: counts, expirationTtl: 30 * 86_400 });
   return counts;

@@ -38,7 +38,10 @@ const COMMAND = /^\W*(subscribe|unsubscribe)\W*$/i;
 export function parseCommand(subject: string | undefined, text: string | undefined): InboundCommand {
   const fromSubject = COMMAND.exec((subject ?? "").trim());
   if (fromSubject) return fromSubject[1]!.toLowerCase() as InboundCommand;
-  const firstLine = (text ?? "").split(/\r?\n/).map((line) => line.trim()).find((line) => line !== "" && !line.startsWith(">"));
+  const firstLine = (text ?? "")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .find((line) => line !== "" && !line.startsWith(">"));
   const fromBody = COMMAND.exec(firstLine ?? "");
   return fromBody ? (fromBody[1]!.toLowerCase() as InboundCommand) : "unknown";
 }
@@ -47,7 +50,11 @@ const AUTOMATED_SENDERS = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|b
 
 /** Why this message is automated and must not be answered, or null for a person's mail. */
 export function automatedReason(email: Email, envelopeFrom: string): string | null {
-  const header = (name: string) => email.headers.find((h) => h.key === name)?.value.trim().toLowerCase();
+  const header = (name: string) =>
+    email.headers
+      .find((h) => h.key === name)
+      ?.value.trim()
+      .toLowerCase();
   const autoSubmitted = header("auto-submitted");
   if (autoSubmitted && autoSubmitted !== "no") return `Auto-Submitted: ${autoSubmitted}`;
   const precedence = header("precedence");
@@ -107,7 +114,17 @@ async function sendHelpOncePerDay(deps: InboundDeps, address: string, commandAdd
   const rendered = await renderEmail(createElement(InboundHelpEmail, { signupUrl: `${deps.publicUrl}/`, commandAddress }));
   const day = deps.now().toISOString().slice(0, 10);
   const result = await deps.mailer.sendBatch(
-    [{ from: deps.emailFrom, to: address, subject: inboundHelpSubject, html: rendered.html, text: rendered.text, headers: { "Auto-Submitted": "auto-replied" }, tags: [{ name: "kind", value: "help" }] }],
+    [
+      {
+        from: deps.emailFrom,
+        to: address,
+        subject: inboundHelpSubject,
+        html: rendered.html,
+        text: rendered.text,
+        headers: { "Auto-Submitted": "auto-replied" },
+        tags: [{ name: "kind", value: "help" }],
+      },
+    ],
     { idempotencyKey: `help-${key.slice(HELP_PREFIX.length)}-${day}` },
   );
   return result.status === "sent" || result.status === "already-sent";

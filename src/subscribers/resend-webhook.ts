@@ -7,7 +7,7 @@
 // idempotent, so Svix's retries and replays change nothing.
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { parseEmailAddress } from "./address";
-import { suppress, type Subscriber } from "./subscriber";
+import { newSubscriber, suppress, type Subscriber } from "./subscriber";
 import { getSubscriber, saveSubscriber, subscriberIdFor } from "./subscriber-store";
 
 export interface ResendEvent {
@@ -51,13 +51,9 @@ export async function applySuppression(kv: KVNamespace, addresses: string[], rea
     const parsed = parseEmailAddress(raw);
     if (!parsed.ok) continue;
     const id = await subscriberIdFor(parsed.address);
-    const at = now.toISOString();
     // Unknown addresses (a test send, an erased record) are remembered as
     // suppressed too, so a later sign-up cannot mail them.
-    const existing: Subscriber = (await getSubscriber(kv, id)) ?? {
-      id, email: parsed.address, status: "unsubscribed", createdAt: at, updatedAt: at, source: "api", consentAt: null, consentSource: null,
-      unsubscribedAt: null, suppressedAt: null, suppressedReason: null, lastConfirmationSentAt: null,
-    };
+    const existing: Subscriber = (await getSubscriber(kv, id)) ?? newSubscriber({ id, email: parsed.address, source: "api", status: "unsubscribed" }, now);
     const outcome = suppress({ ...existing, email: existing.email || parsed.address }, reason, now);
     if (outcome.changed) {
       await saveSubscriber(kv, outcome.subscriber);

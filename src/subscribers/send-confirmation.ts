@@ -19,7 +19,9 @@ export interface ConfirmationDeps {
 }
 
 export async function buildConfirmationEmail(options: { to: string; confirmUrl: string; from: string }): Promise<OutgoingEmail> {
-  const rendered = await renderEmail(createElement(ConfirmSubscriptionEmail, { confirmUrl: options.confirmUrl, expiresInHours: CONFIRM_TOKEN_TTL_SECONDS / 3600 }));
+  const rendered = await renderEmail(
+    createElement(ConfirmSubscriptionEmail, { confirmUrl: options.confirmUrl, expiresInHours: CONFIRM_TOKEN_TTL_SECONDS / 3600 }),
+  );
   return {
     from: options.from,
     to: options.to,

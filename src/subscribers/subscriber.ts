@@ -25,6 +25,25 @@ export interface Subscriber {
   lastConfirmationSentAt: string | null;
 }
 
+/** A fresh record: every optional field empty. */
+export function newSubscriber(input: { id: string; email: string; source: ConsentSource; status: SubscriberStatus }, now: Date): Subscriber {
+  const at = now.toISOString();
+  return {
+    id: input.id,
+    email: input.email,
+    status: input.status,
+    createdAt: at,
+    updatedAt: at,
+    source: input.source,
+    consentAt: null,
+    consentSource: null,
+    unsubscribedAt: null,
+    suppressedAt: null,
+    suppressedReason: null,
+    lastConfirmationSentAt: null,
+  };
+}
+
 export interface SubscribeOutcome {
   subscriber: Subscriber;
   /** A confirmation email should go out now. */
@@ -41,14 +60,7 @@ export function requestSubscription(
 ): SubscribeOutcome {
   const at = now.toISOString();
   if (existing === null) {
-    return {
-      subscriber: {
-        id: input.id, email: input.email, status: "unconfirmed", createdAt: at, updatedAt: at, source: input.source,
-        consentAt: null, consentSource: null, unsubscribedAt: null, suppressedAt: null, suppressedReason: null, lastConfirmationSentAt: null,
-      },
-      sendConfirmation: true,
-      changed: true,
-    };
+    return { subscriber: newSubscriber({ ...input, status: "unconfirmed" }, now), sendConfirmation: true, changed: true };
   }
   switch (existing.status) {
     case "confirmed":

@@ -12,9 +12,7 @@ export type TokenPurpose = "confirm" | "unsubscribe";
 const PURPOSE_CODE: Record<TokenPurpose, string> = { confirm: "c", unsubscribe: "u" };
 export const CONFIRM_TOKEN_TTL_SECONDS = 48 * 3600;
 
-export type TokenCheck =
-  | { ok: true; subscriberId: string }
-  | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "wrong-purpose" };
+export type TokenCheck = { ok: true; subscriberId: string } | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "wrong-purpose" };
 
 function payloadFor(purpose: TokenPurpose, subscriberId: string, expiresAt: number | null): string {
   return expiresAt === null ? `${PURPOSE_CODE[purpose]}.${subscriberId}` : `${PURPOSE_CODE[purpose]}.${subscriberId}.${expiresAt}`;

@@ -92,7 +92,7 @@ adminRoutes.post("/digest", async (c) => {
     try {
       body = JSON.parse(text);
     } catch {
-      return c.json({ error: "the body must be JSON, e.g. {\"dryRun\": true}" }, 400);
+      return c.json({ error: 'the body must be JSON, e.g. {"dryRun": true}' }, 400);
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) return c.json({ error: "the body must be a JSON object" }, 400);
     const { dryRun, to, ...rest } = body as Record<string, unknown>;

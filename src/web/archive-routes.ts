@@ -46,13 +46,15 @@ archiveRoutes.get("/digests", async (c) => {
   return c.html(
     page({
       title: "Past digests",
-      head: html`<link rel="alternate" type="application/atom+xml" title="NATO Digest archive" href="/digests.xml">`,
+      head: html`<link rel="alternate" type="application/atom+xml" title="NATO Digest archive" href="/digests.xml" />`,
       body: html`<h1>Past digests</h1>
-        ${digests.length === 0
-          ? html`<p>No digest has been sent yet.</p>`
-          : html`<ul>
-              ${digests.map(({ id, meta }) => html`<li><a href="/digests/${id}">${meta.subject}</a></li>`)}
-            </ul>`}
+        ${
+          digests.length === 0
+            ? html`<p>No digest has been sent yet.</p>`
+            : html`<ul>
+                ${digests.map(({ id, meta }) => html`<li><a href="/digests/${id}">${meta.subject}</a></li>`)}
+              </ul>`
+        }
         <p><a href="/digests.xml">Atom feed</a> · <a href="/">Subscribe</a></p>`,
     }),
   );
@@ -60,6 +62,14 @@ archiveRoutes.get("/digests", async (c) => {
 
 archiveRoutes.get("/digests/:id", async (c) => {
   const record = await getDigest(c.env.KV, c.req.param("id"));
-  if (!record) return c.html(page({ title: "Not found", body: html`<h1>No such digest</h1><p><a href="/digests">All digests</a></p>` }), 404);
+  if (!record)
+    return c.html(
+      page({
+        title: "Not found",
+        body: html`<h1>No such digest</h1>
+          <p><a href="/digests">All digests</a></p>`,
+      }),
+      404,
+    );
   return c.html(webVersion(record.content, c.get("config").publicUrl));
 });

@@ -31,16 +31,29 @@ devOutboxRoutes.get("/", async (c) => {
       title: "Local outbox",
       body: html`<h1>Local outbox</h1>
         <p>Mails the worker would have sent through Resend, newest first. There is no Resend key configured, so nothing left this machine.</p>
-        ${messages.length === 0
-          ? html`<p>The outbox is empty.</p>`
-          : html`<table>
-              <thead><tr><th scope="col">Sent</th><th scope="col">To</th><th scope="col">Subject</th></tr></thead>
-              <tbody>
-                ${messages.map(
-                  (m) => html`<tr><td>${m.sentAt}</td><td>${m.to}</td><td><a href="/dev/outbox/${m.id}">${m.subject}</a></td></tr>`,
-                )}
-              </tbody>
-            </table>`}`,
+        ${
+          messages.length === 0
+            ? html`<p>The outbox is empty.</p>`
+            : html`<table>
+                <thead>
+                  <tr>
+                    <th scope="col">Sent</th>
+                    <th scope="col">To</th>
+                    <th scope="col">Subject</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${messages.map(
+                    (m) =>
+                      html`<tr>
+                        <td>${m.sentAt}</td>
+                        <td>${m.to}</td>
+                        <td><a href="/dev/outbox/${m.id}">${m.subject}</a></td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+        }`,
     }),
   );
 });
@@ -56,13 +69,25 @@ devOutboxRoutes.get("/:id", async (c) => {
       body: html`<p><a href="/dev/outbox">← Outbox</a></p>
         <h1>${message.subject}</h1>
         <dl>
-          <dt>From</dt><dd>${message.from}</dd>
-          <dt>To</dt><dd>${message.to}</dd>
-          <dt>Sent</dt><dd>${message.sentAt}</dd>
-          ${Object.entries(message.headers ?? {}).map(([name, value]) => html`<dt>${name}</dt><dd>${value}</dd>`)}
+          <dt>From</dt>
+          <dd>${message.from}</dd>
+          <dt>To</dt>
+          <dd>${message.to}</dd>
+          <dt>Sent</dt>
+          <dd>${message.sentAt}</dd>
+          ${Object.entries(message.headers ?? {}).map(
+            ([name, value]) =>
+              html`<dt>${name}</dt>
+                <dd>${value}</dd>`,
+          )}
         </dl>
         <h2>HTML part</h2>
-        <iframe title="HTML part of the email" sandbox="allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation" srcdoc="${message.html}" style="width:100%;height:70vh;border:1px solid #ccc"></iframe>
+        <iframe
+          title="HTML part of the email"
+          sandbox="allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
+          srcdoc="${message.html}"
+          style="width:100%;height:70vh;border:1px solid #ccc"
+        ></iframe>
         <h2>Text part</h2>
         <pre>${message.text}</pre>`,
     }),

@@ -6,13 +6,12 @@ import type { AppEnv } from "./types";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-export type BodyResult =
-  | { ok: true; kind: "json" | "form"; fields: Record<string, unknown> }
-  | { ok: false; status: 400 | 413 | 415; message: string };
+export type BodyResult = { ok: true; kind: "json" | "form"; fields: Record<string, unknown> } | { ok: false; status: 400 | 413 | 415; message: string };
 
 export async function readBody(c: Context<AppEnv>): Promise<BodyResult> {
   const declared = Number(c.req.header("Content-Length") ?? "0");
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { ok: false, status: 413, message: `The request body is over ${MAX_BODY_BYTES / 1024} KB.` };
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES)
+    return { ok: false, status: 413, message: `The request body is over ${MAX_BODY_BYTES / 1024} KB.` };
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   const isJson = type === "application/json" || type.endsWith("+json");
   const isForm = type === "application/x-www-form-urlencoded" || type === "multipart/form-data";
@@ -27,7 +26,8 @@ export async function readBody(c: Context<AppEnv>): Promise<BodyResult> {
     } catch {
       return { ok: false, status: 400, message: "The body is not valid JSON." };
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, status: 400, message: 'Send a JSON object like {"email": "name@example.org"}.' };
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return { ok: false, status: 400, message: 'Send a JSON object like {"email": "name@example.org"}.' };
     return { ok: true, kind: "json", fields: parsed as Record<string, unknown> };
   }
   try {

@@ -6,7 +6,17 @@ import type { SendQueue } from "../queue-messages";
 import { confirmByToken, subscribeAddress, unsubscribeByToken, type SubscriptionDeps } from "../subscribers/service";
 import { verifyToken } from "../subscribers/tokens";
 import { readBody, wantsJson } from "./read-body";
-import { checkInboxPage, confirmedPage, confirmPage, errorPage, linkProblemPage, signupPage, unsubscribedPage, unsubscribeHelpPage, unsubscribePage } from "./subscription-pages";
+import {
+  checkInboxPage,
+  confirmedPage,
+  confirmPage,
+  errorPage,
+  linkProblemPage,
+  signupPage,
+  unsubscribedPage,
+  unsubscribeHelpPage,
+  unsubscribePage,
+} from "./subscription-pages";
 import { isTurnstileEnabled, verifyTurnstile } from "./turnstile";
 import type { AppEnv } from "./types";
 
@@ -83,7 +93,10 @@ subscriptionRoutes.post("/confirm", async (c) => {
   const token = body.ok ? body.fields.token : undefined;
   const result = await confirmByToken(subscriptionDeps(c), token ?? c.req.query("token"));
   if (!result.ok) {
-    const reason = result.reason === "expired" || result.reason === "unknown" || result.reason === "unsubscribed" || result.reason === "suppressed" ? result.reason : "invalid";
+    const reason =
+      result.reason === "expired" || result.reason === "unknown" || result.reason === "unsubscribed" || result.reason === "suppressed"
+        ? result.reason
+        : "invalid";
     return c.html(linkProblemPage(reason), problemStatus(reason));
   }
   return c.html(confirmedPage());

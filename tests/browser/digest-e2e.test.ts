@@ -22,7 +22,10 @@ function natoDate(date: Date): string {
 
 function feed(titles: string[]): string {
   const items = titles
-    .map((title, i) => `<item><title>${title}</title><link>https://www.nato.int/cps/en/natohq/news_${title.replace(/\W/g, "")}.htm?selectedLocale=en</link><description>&lt;p&gt;About ${title}.&lt;/p&gt;</description><pubDate>${natoDate(new Date(Date.now() - (i + 1) * 3_600_000))}</pubDate></item>`)
+    .map(
+      (title, i) =>
+        `<item><title>${title}</title><link>https://www.nato.int/cps/en/natohq/news_${title.replace(/\W/g, "")}.htm?selectedLocale=en</link><description>&lt;p&gt;About ${title}.&lt;/p&gt;</description><pubDate>${natoDate(new Date(Date.now() - (i + 1) * 3_600_000))}</pubDate></item>`,
+    )
     .join("");
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>NATO - Latest news</title>${items}</channel></rss>`;
 }
@@ -37,8 +40,14 @@ describe("the digest loop against wrangler dev", () => {
 
   beforeAll(async () => {
     feeds = await startFeedServer();
-    await fetch(`${feeds.url}/__control/feeds/nato.xml`, { method: "PUT", body: JSON.stringify({ body: feed(["Ministers meet in Brussels", "Summit preparations"]) }) });
-    dev = await startWranglerDev({ vars: { FEED_URLS: `${feeds.url}/nato.xml` }, secrets: { ADMIN_TOKEN, SIGNING_SECRET: "e2e-signing-secret-0123456789abcdef" } });
+    await fetch(`${feeds.url}/__control/feeds/nato.xml`, {
+      method: "PUT",
+      body: JSON.stringify({ body: feed(["Ministers meet in Brussels", "Summit preparations"]) }),
+    });
+    dev = await startWranglerDev({
+      vars: { FEED_URLS: `${feeds.url}/nato.xml` },
+      secrets: { ADMIN_TOKEN, SIGNING_SECRET: "e2e-signing-secret-0123456789abcdef" },
+    });
   });
   afterAll(async () => {
     await dev?.stop();
@@ -64,17 +73,28 @@ describe("the digest loop against wrangler dev", () => {
   }
 
   async function digestCli(...args: string[]) {
-    const { stdout } = await run(process.execPath, ["scripts/digest.mjs", "--url", dev.url, ...args], { env: { ...process.env, ADMIN_TOKEN }, timeout: 120_000 });
+    const { stdout } = await run(process.execPath, ["scripts/digest.mjs", "--url", dev.url, ...args], {
+      env: { ...process.env, ADMIN_TOKEN },
+      timeout: 120_000,
+    });
     return stdout;
   }
 
   it("subscribe, confirm from the outbox, npm run digest, read the digest in the outbox; then the cron sends only what is new", async () => {
     const reader = "local.reader@example.org";
-    const subscribe = await fetch(`${dev.url}/subscribe`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `email=${encodeURIComponent(reader)}` });
+    const subscribe = await fetch(`${dev.url}/subscribe`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `email=${encodeURIComponent(reader)}`,
+    });
     expect(subscribe.status).toBe(202);
     const confirmation = await waitForMail(reader, /^Confirm your NATO Digest subscription$/);
     const confirmUrl = new URL(/https?:\/\/\S+\/confirm\?token=[\w.-]+/.exec(confirmation.text)![0]);
-    const confirmed = await fetch(`${dev.url}/confirm`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `token=${confirmUrl.searchParams.get("token")}` });
+    const confirmed = await fetch(`${dev.url}/confirm`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `token=${confirmUrl.searchParams.get("token")}`,
+    });
     expect(await confirmed.text()).toContain("You're subscribed");
 
     const dry = await digestCli("--dry-run");
@@ -111,7 +131,10 @@ describe("the digest loop against wrangler dev", () => {
     }
 
     // A new release, then the daily cron (07:00 UTC) as Cloudflare fires it.
-    await fetch(`${feeds.url}/__control/feeds/nato.xml`, { method: "PUT", body: JSON.stringify({ body: feed(["A brand new release", "Ministers meet in Brussels", "Summit preparations"]) }) });
+    await fetch(`${feeds.url}/__control/feeds/nato.xml`, {
+      method: "PUT",
+      body: JSON.stringify({ body: feed(["A brand new release", "Ministers meet in Brussels", "Summit preparations"]) }),
+    });
     expect((await fetch(`${dev.url}/__scheduled?cron=${encodeURIComponent("0 7 * * *")}`)).status).toBe(200);
     const second = await waitForMail(reader, /^NATO digest: 1 new release, /);
     expect(second.text).toContain("A brand new release");
@@ -119,7 +142,11 @@ describe("the digest loop against wrangler dev", () => {
   });
 
   it("the CLI explains a wrong token or an unreachable worker", async () => {
-    await expect(run(process.execPath, ["scripts/digest.mjs", "--url", dev.url], { env: { ...process.env, ADMIN_TOKEN: "wrong" } })).rejects.toMatchObject({ stderr: expect.stringMatching(/401/) });
-    await expect(run(process.execPath, ["scripts/digest.mjs", "--url", "http://127.0.0.1:9"], { env: { ...process.env, ADMIN_TOKEN } })).rejects.toMatchObject({ stderr: expect.stringMatching(/Cannot reach/) });
+    await expect(run(process.execPath, ["scripts/digest.mjs", "--url", dev.url], { env: { ...process.env, ADMIN_TOKEN: "wrong" } })).rejects.toMatchObject({
+      stderr: expect.stringMatching(/401/),
+    });
+    await expect(run(process.execPath, ["scripts/digest.mjs", "--url", "http://127.0.0.1:9"], { env: { ...process.env, ADMIN_TOKEN } })).rejects.toMatchObject({
+      stderr: expect.stringMatching(/Cannot reach/),
+    });
   });
 });

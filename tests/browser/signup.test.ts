@@ -21,7 +21,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+    ],
   });
 });
 
@@ -49,7 +57,10 @@ async function accessibilityProblems(page: Page): Promise<AxeViolation[]> {
 async function checkPage(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
   const problems = await accessibilityProblems(page);
-  expect(problems.map((p) => `${p.id}: ${p.help} ${JSON.stringify(p.nodes.map((n) => n.target))}`), name).toEqual([]);
+  expect(
+    problems.map((p) => `${p.id}: ${p.help} ${JSON.stringify(p.nodes.map((n) => n.target))}`),
+    name,
+  ).toEqual([]);
 }
 
 /** Tabs until the element matching `selector` has focus (keyboard only, like a person without a mouse). */
@@ -122,7 +133,9 @@ describe("sign-up in Chromium, mail in the local outbox", () => {
     const address = "keyboard.reader@example.org";
     await signUpAndConfirm(dev, address, "outbox", async () => {
       const message = await poll(async () => {
-        const list = (await (await fetch(`${dev.url}/dev/outbox`, { headers: { Accept: "application/json" } })).json()) as { messages: { id: string; to: string }[] };
+        const list = (await (await fetch(`${dev.url}/dev/outbox`, { headers: { Accept: "application/json" } })).json()) as {
+          messages: { id: string; to: string }[];
+        };
         return list.messages.find((m) => m.to === address) ?? null;
       }, "the confirmation email in the outbox");
       // The outbox's own page must work too.

@@ -6,7 +6,19 @@ import { getDigest } from "../../src/digest/digest-store";
 import { digestRenderStats } from "../../src/digest/render-digest";
 import worker from "../../src/index";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { ADMIN_AUTH, natoDate, receivedEmails, resendStats, rss, seedSubscribers, serveFeed, uniqueDomain, uniqueName, waitFor, type TestItem } from "../helpers";
+import {
+  ADMIN_AUTH,
+  natoDate,
+  receivedEmails,
+  resendStats,
+  rss,
+  seedSubscribers,
+  serveFeed,
+  uniqueDomain,
+  uniqueName,
+  waitFor,
+  type TestItem,
+} from "../helpers";
 
 const HOUR = 3_600_000;
 
@@ -19,11 +31,25 @@ async function call(path: string, init: RequestInit, overrides: Record<string, s
 
 interface DigestRunResponse {
   ingest: { new: number };
-  digest: { digestId: string | null; releases: number; recipients: number; batchesEnqueued: number; skipped: string | null; subject?: string; dryRun?: boolean; to?: string; sent?: boolean };
+  digest: {
+    digestId: string | null;
+    releases: number;
+    recipients: number;
+    batchesEnqueued: number;
+    skipped: string | null;
+    subject?: string;
+    dryRun?: boolean;
+    to?: string;
+    sent?: boolean;
+  };
 }
 
 async function triggerDigest(feedUrl: string, body: object | null = null): Promise<DigestRunResponse> {
-  const response = await call("/admin/digest", { method: "POST", headers: { ...ADMIN_AUTH, "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : "" }, { FEED_URLS: feedUrl });
+  const response = await call(
+    "/admin/digest",
+    { method: "POST", headers: { ...ADMIN_AUTH, "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : "" },
+    { FEED_URLS: feedUrl },
+  );
   expect(response.status).toBe(200);
   return response.json();
 }
@@ -38,10 +64,14 @@ async function digestProgress(id: string): Promise<Progress> {
 }
 
 async function waitForDigestSent(id: string, timeoutMs = 60_000): Promise<Progress> {
-  return waitFor(async () => {
-    const progress = await digestProgress(id);
-    return progress.status === "sent" ? progress : null;
-  }, timeoutMs, `digest ${id} to be sent`);
+  return waitFor(
+    async () => {
+      const progress = await digestProgress(id);
+      return progress.status === "sent" ? progress : null;
+    },
+    timeoutMs,
+    `digest ${id} to be sent`,
+  );
 }
 
 function freshItems(prefix: string, count: number, hoursAgo = 2): TestItem[] {
@@ -70,7 +100,13 @@ describe("the digest loop", () => {
     const rendersBefore = digestRenderStats.renders;
     const report = await triggerDigest(feedUrl);
     expect(report.ingest.new).toBe(3);
-    expect(report.digest).toMatchObject({ releases: 3, recipients: 1000, batchesEnqueued: 10, skipped: null, subject: expect.stringMatching(/^NATO digest: 3 new releases, /) });
+    expect(report.digest).toMatchObject({
+      releases: 3,
+      recipients: 1000,
+      batchesEnqueued: 10,
+      skipped: null,
+      subject: expect.stringMatching(/^NATO digest: 3 new releases, /),
+    });
     const id = report.digest.digestId!;
     const progress = await waitForDigestSent(id);
     expect(progress.progress).toMatchObject({ sent: 1000, failed: 0, pending: 0 });
@@ -158,7 +194,11 @@ describe("the digest loop", () => {
 
   it("rejects bad options with 400", async () => {
     for (const body of ['{"dryRun": "yes"}', '{"to": 5}', '{"to": "not an address"}', '{"bogus": true}', "[1]", "{oops"]) {
-      const response = await call("/admin/digest", { method: "POST", headers: { ...ADMIN_AUTH, "Content-Type": "application/json" }, body }, { FEED_URLS: "http://127.0.0.1:9/none.xml" });
+      const response = await call(
+        "/admin/digest",
+        { method: "POST", headers: { ...ADMIN_AUTH, "Content-Type": "application/json" }, body },
+        { FEED_URLS: "http://127.0.0.1:9/none.xml" },
+      );
       expect(response.status, body).toBe(400);
     }
     expect((await call("/admin/digest", { method: "POST" })).status).toBe(401);

@@ -11,7 +11,20 @@ import { createResendMailer } from "../../src/mail/resend-mailer";
 import { clearQuotaPause, getQuotaPause } from "../../src/mail/quota-store";
 import { unsubscribeAddress } from "../../src/subscribers/service";
 import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { ADMIN_AUTH, natoDate, receivedEmails, resendServerUrl, resendStats, rss, seedSubscribers, serveFeed, setResendRules, uniqueDomain, uniqueName, waitFor } from "../helpers";
+import {
+  ADMIN_AUTH,
+  natoDate,
+  receivedEmails,
+  resendServerUrl,
+  resendStats,
+  rss,
+  seedSubscribers,
+  serveFeed,
+  setResendRules,
+  uniqueDomain,
+  uniqueName,
+  waitFor,
+} from "../helpers";
 
 const READERS = 1000;
 
@@ -43,10 +56,14 @@ async function progress(id: string) {
 }
 
 async function waitUntilSent(id: string) {
-  return waitFor(async () => {
-    const p = await progress(id);
-    return p.status === "sent" ? p : null;
-  }, 90_000, `digest ${id} sent`);
+  return waitFor(
+    async () => {
+      const p = await progress(id);
+      return p.status === "sent" ? p : null;
+    },
+    90_000,
+    `digest ${id} sent`,
+  );
 }
 
 /** Exactly once: as many emails as readers, each reader once, and the record agrees. */
@@ -73,7 +90,9 @@ describe("fault drills with 1,000 readers", () => {
     await waitUntilSent(report.digest.digestId);
     await expectExactlyOnce(domain, addresses, report.digest.digestId);
     const stats = await resendStats(domain);
-    console.log(`429 storm: ${stats.requests} requests, ${stats.rejectedRequests} answered 429, at ms ${stats.requestTimes.map((t) => t - stats.requestTimes[0]!).join(",")}`);
+    console.log(
+      `429 storm: ${stats.requests} requests, ${stats.rejectedRequests} answered 429, at ms ${stats.requestTimes.map((t) => t - stats.requestTimes[0]!).join(",")}`,
+    );
   });
 
   it("a 5xx on every 3rd call: retried with the same key, exactly once", async () => {
@@ -98,10 +117,14 @@ describe("fault drills with 1,000 readers", () => {
     await setResendRules(domain, { quotaRemaining: 450 });
     const report = (await (await trigger(feedUrl)).json()) as { digest: { digestId: string } };
     const id = report.digest.digestId;
-    const stopped = await waitFor(async () => {
-      const p = await progress(id);
-      return p.progress.pendingBatches === 0 && p.progress.deferredBatches.length > 0 ? p : null;
-    }, 30_000, "the quota stop").catch(async (error) => {
+    const stopped = await waitFor(
+      async () => {
+        const p = await progress(id);
+        return p.progress.pendingBatches === 0 && p.progress.deferredBatches.length > 0 ? p : null;
+      },
+      30_000,
+      "the quota stop",
+    ).catch(async (error) => {
       console.log("quota drill progress:", JSON.stringify(await progress(id)), JSON.stringify(await resendStats(domain)));
       throw error;
     });
@@ -167,17 +190,29 @@ describe("fault drills with 1,000 readers", () => {
 
     // Replay batch 0 as a redelivery after a crash that lost the batch record:
     // the consumer dies right after Resend answered, before recording it.
-    const [message] = buildBatches(digestId, addresses.map((email, i) => ({ id: ids[i]!, email })).sort((a, b) => (a.id < b.id ? -1 : 1)));
+    const [message] = buildBatches(
+      digestId,
+      addresses.map((email, i) => ({ id: ids[i]!, email })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
     await env.KV.delete(`v1:digest-batch:${digestId}:000000`);
     const crashingKv = new Proxy(env.KV, {
       get(target, prop, receiver) {
-        if (prop === "put") return async () => { throw new Error("isolate killed"); };
+        if (prop === "put")
+          return async () => {
+            throw new Error("isolate killed");
+          };
         const value = Reflect.get(target, prop, receiver);
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
     const mailer = createResendMailer({ apiKey: "re_test_key", baseUrl: resendServerUrl(), requestsPerSecond: 50 });
-    const deps = { mailer, signingSecret: "test-signing-secret-0123456789abcdef", publicUrl: "https://digest.example.test", emailFrom: "NATO Digest <digest@example.test>", now: () => new Date() };
+    const deps = {
+      mailer,
+      signingSecret: "test-signing-secret-0123456789abcdef",
+      publicUrl: "https://digest.example.test",
+      emailFrom: "NATO Digest <digest@example.test>",
+      now: () => new Date(),
+    };
     await expect(sendDigestBatch({ ...deps, kv: crashingKv }, message!)).rejects.toThrow(/isolate killed/);
     const redelivered = await sendDigestBatch({ ...deps, kv: env.KV }, message!);
     expect(redelivered.status).toBe("done");
@@ -197,11 +232,21 @@ describe("fault drills with 1,000 readers", () => {
     const digestId = report.digest.digestId;
     await unsubscribeAddress({ kv: env.KV, now: () => new Date() }, addresses[3]!);
     await unsubscribeAddress({ kv: env.KV, now: () => new Date() }, addresses[42]!);
-    const [message] = buildBatches(`${digestId}`, addresses.map((email, i) => ({ id: ids[i]!, email })));
+    const [message] = buildBatches(
+      `${digestId}`,
+      addresses.map((email, i) => ({ id: ids[i]!, email })),
+    );
     await env.KV.delete(`v1:digest-batch:${digestId}:000000`);
     const mailer = createResendMailer({ apiKey: "re_test_key", baseUrl: resendServerUrl(), requestsPerSecond: 50 });
     const outcome = await sendDigestBatch(
-      { kv: env.KV, mailer, signingSecret: "test-signing-secret-0123456789abcdef", publicUrl: "https://digest.example.test", emailFrom: "NATO Digest <digest@example.test>", now: () => new Date() },
+      {
+        kv: env.KV,
+        mailer,
+        signingSecret: "test-signing-secret-0123456789abcdef",
+        publicUrl: "https://digest.example.test",
+        emailFrom: "NATO Digest <digest@example.test>",
+        now: () => new Date(),
+      },
       message!,
     );
     expect(outcome).toMatchObject({ status: "done", record: { sent: 98, skipped: 2 } });

@@ -76,7 +76,9 @@ describe("digest template", () => {
     const before = digestRenderStats.renders;
     const content = await renderDigest(releases(5), { publicUrl: PUBLIC_URL, digestId: "d1", date: new Date() });
     const token = "u.0123456789abcdef0123456789abcdef.SIGNATURE_signature_SIGNATURE_signature_123";
-    const emails = Array.from({ length: 50 }, (_, i) => personaliseDigest(content, { token: `${token}${i}`, to: `r${i}@example.test`, from: "D <d@example.test>", publicUrl: PUBLIC_URL, digestId: "d1" }));
+    const emails = Array.from({ length: 50 }, (_, i) =>
+      personaliseDigest(content, { token: `${token}${i}`, to: `r${i}@example.test`, from: "D <d@example.test>", publicUrl: PUBLIC_URL, digestId: "d1" }),
+    );
     expect(digestRenderStats.renders - before).toBe(1);
     const email = emails[7]!;
     expect(email.html).toContain(`${PUBLIC_URL}/unsubscribe?token=${token}7`);
@@ -87,7 +89,10 @@ describe("digest template", () => {
       "List-Unsubscribe": `<${PUBLIC_URL}/unsubscribe?token=${token}7>`,
       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     });
-    expect(email.tags).toEqual([{ name: "kind", value: "digest" }, { name: "digest", value: "d1" }]);
+    expect(email.tags).toEqual([
+      { name: "kind", value: "digest" },
+      { name: "digest", value: "d1" },
+    ]);
   });
 
   it("the web version carries no personal link", async () => {

@@ -68,7 +68,11 @@ describe("ingest", () => {
 
   it("deduplicates within a feed, across runs and across sources", async () => {
     const now = () => new Date("2025-04-01T12:00:00Z");
-    const item = { title: "Same", link: "https://www.nato.int/cps/en/natohq/news_777.htm?selectedLocale=en", pubDate: natoDate(new Date("2025-04-01T10:00:00Z")) };
+    const item = {
+      title: "Same",
+      link: "https://www.nato.int/cps/en/natohq/news_777.htm?selectedLocale=en",
+      pubDate: natoDate(new Date("2025-04-01T10:00:00Z")),
+    };
     const a = await serveFeed(`/${uniqueName("dup")}/a.xml`, { body: rss([item, item]) });
     const b = await serveFeed(`/${uniqueName("dup")}/b.xml`, { body: rss([{ ...item, link: "http://nato.int/cps/en/natohq/news_777.htm" }]) });
     const report = await runIngest(config([a, b]), env.KV, fetch, now);
@@ -88,7 +92,12 @@ describe("ingest", () => {
     const slow = await serveFeed(`/${uniqueName("iso")}/slow.xml`, { body: rss([]), delayMs: 3000 });
     const huge = await serveFeed(`/${uniqueName("iso")}/huge.xml`, { body: rss([]), padBytes: 3 * 1024 * 1024 });
     const missing = `${good.replace("good.xml", "missing.xml")}`;
-    const report = await runIngest(config([forbidden, html, laughs, slow, huge, missing, good], { FEED_TIMEOUT_MS: "500", FEED_MAX_BYTES: String(1024 * 1024) }), env.KV, fetch, now);
+    const report = await runIngest(
+      config([forbidden, html, laughs, slow, huge, missing, good], { FEED_TIMEOUT_MS: "500", FEED_MAX_BYTES: String(1024 * 1024) }),
+      env.KV,
+      fetch,
+      now,
+    );
     const byUrl = Object.fromEntries(report.sources.map((s) => [s.url, s]));
     expect(byUrl[good]).toMatchObject({ status: "ok", new: 1 });
     expect(byUrl[forbidden]!.error).toMatch(/HTTP 403/);
@@ -114,7 +123,10 @@ describe("ingest", () => {
       return btoa(String.fromCharCode(...before, ...title, ...after));
     };
     const declared = await serveFeed(`/${uniqueName("cs")}/decl.xml`, { bodyBase64: encode("https://x.test/latin1-decl"), contentType: "application/xml" });
-    const header = await serveFeed(`/${uniqueName("cs")}/header.xml`, { bodyBase64: encode("https://x.test/latin1-header"), contentType: "text/xml; charset=windows-1252" });
+    const header = await serveFeed(`/${uniqueName("cs")}/header.xml`, {
+      bodyBase64: encode("https://x.test/latin1-header"),
+      contentType: "text/xml; charset=windows-1252",
+    });
     await runIngest(config([declared, header]), env.KV, fetch, now);
     const stored = await listRecentReleases(env.KV, now(), 1, 100);
     const titles = stored.filter((r) => r.link.startsWith("https://x.test/latin1-")).map((r) => r.title);
@@ -123,7 +135,10 @@ describe("ingest", () => {
 
   it("keeps complete items of a truncated feed and reports the cut", async () => {
     const now = () => new Date("2025-07-01T12:00:00Z");
-    const body = rss([{ title: "Whole", link: "https://x.test/whole" }, { title: "Cut", link: "https://x.test/cut" }]);
+    const body = rss([
+      { title: "Whole", link: "https://x.test/whole" },
+      { title: "Cut", link: "https://x.test/cut" },
+    ]);
     const url = await serveFeed(`/${uniqueName("trunc")}/t.xml`, { body: body.slice(0, body.indexOf("<title>Cut") + 8) });
     const report = await runIngest(config([url]), env.KV, fetch, now);
     expect(report.sources[0]).toMatchObject({ status: "ok", new: 1 });
@@ -132,7 +147,11 @@ describe("ingest", () => {
 
   it("ingests a feed of 2,000 items", async () => {
     const now = () => new Date("2025-08-01T12:00:00Z");
-    const items = Array.from({ length: 2000 }, (_, i) => ({ title: `Bulk ${i}`, link: `https://x.test/bulk/${i}`, pubDate: natoDate(new Date(now().getTime() - i * 60_000)) }));
+    const items = Array.from({ length: 2000 }, (_, i) => ({
+      title: `Bulk ${i}`,
+      link: `https://x.test/bulk/${i}`,
+      pubDate: natoDate(new Date(now().getTime() - i * 60_000)),
+    }));
     const url = await serveFeed(`/${uniqueName("bulk")}/b.xml`, { body: rss(items) });
     const report = await runIngest(config([url]), env.KV, fetch, now);
     expect(report.sources[0]).toMatchObject({ status: "ok", new: 2000, total: 2000 });

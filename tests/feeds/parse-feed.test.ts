@@ -37,12 +37,9 @@ describe("parseFeedDate", () => {
     expect(parseFeedDate(input)?.toISOString()).toBe(expected);
   });
 
-  it.each(["", "yesterday", "31 Feb. 2025 10:00:00 GMT", "12 Foo. 2025", "2025-13-01", "12 Feb. 2025 25:00:00 GMT", "x".repeat(200)])(
-    "rejects %j",
-    (input) => {
-      expect(parseFeedDate(input)).toBeNull();
-    },
-  );
+  it.each(["", "yesterday", "31 Feb. 2025 10:00:00 GMT", "12 Foo. 2025", "2025-13-01", "12 Feb. 2025 25:00:00 GMT", "x".repeat(200)])("rejects %j", (input) => {
+    expect(parseFeedDate(input)).toBeNull();
+  });
 });
 
 describe("htmlToText", () => {
@@ -116,7 +113,13 @@ describe("parseFeed + buildRelease on NATO's feed", () => {
 describe("messy RSS", () => {
   it("reads CDATA, entities and HTML in descriptions", async () => {
     const [release] = await releasesOf(
-      rss([{ title: "<![CDATA[Allies & partners: <em>not</em> markup]]>", link: "https://x.test/1", description: "<![CDATA[<p>Para &amp; one</p><script>evil()</script>]]>" }]),
+      rss([
+        {
+          title: "<![CDATA[Allies & partners: <em>not</em> markup]]>",
+          link: "https://x.test/1",
+          description: "<![CDATA[<p>Para &amp; one</p><script>evil()</script>]]>",
+        },
+      ]),
     );
     expect(release!.title).toBe("Allies & partners: <em>not</em> markup"); // RSS titles are text
     expect(release!.summary).toBe("Para & one");
@@ -138,7 +141,14 @@ describe("messy RSS", () => {
   });
 
   it("titles an untitled item from its summary and dates an undated one by first sight", async () => {
-    const [release] = await releasesOf(rss([{ link: "https://x.test/1", description: "&lt;p&gt;The Secretary General met the Prime Minister of Canada in Brussels on Wednesday to discuss support.&lt;/p&gt;" }]));
+    const [release] = await releasesOf(
+      rss([
+        {
+          link: "https://x.test/1",
+          description: "&lt;p&gt;The Secretary General met the Prime Minister of Canada in Brussels on Wednesday to discuss support.&lt;/p&gt;",
+        },
+      ]),
+    );
     expect(release!.title).toMatch(/^The Secretary General met the Prime Minister of Canada/);
     expect(release!.title.length).toBeLessThanOrEqual(90);
     expect(release!.publishedAt).toBe(NOW.toISOString());
@@ -146,7 +156,14 @@ describe("messy RSS", () => {
   });
 
   it("skips items with neither a usable link nor any text", async () => {
-    const feed = parseFeed(rss([{ title: "No link" }, { link: "https://x.test/empty" }, { title: "Bad scheme", link: "javascript:alert(1)" }, { title: "Good", link: "https://x.test/ok" }]));
+    const feed = parseFeed(
+      rss([
+        { title: "No link" },
+        { link: "https://x.test/empty" },
+        { title: "Bad scheme", link: "javascript:alert(1)" },
+        { title: "Good", link: "https://x.test/ok" },
+      ]),
+    );
     const results = await Promise.all(feed.items.map((item) => buildRelease(item, FEED_URL, NOW)));
     expect(results.map((r) => r.ok)).toEqual([false, false, false, true]);
   });
@@ -164,7 +181,10 @@ describe("messy RSS", () => {
   });
 
   it("keeps the complete items of a truncated document and says it was cut", () => {
-    const xml = rss([{ title: "One", link: "https://x.test/1" }, { title: "Two", link: "https://x.test/2" }]);
+    const xml = rss([
+      { title: "One", link: "https://x.test/1" },
+      { title: "Two", link: "https://x.test/2" },
+    ]);
     const cut = xml.slice(0, xml.indexOf("<title>Two") + 12);
     const feed = parseFeed(cut);
     expect(feed.truncated).toBe(true);
@@ -187,7 +207,12 @@ describe("messy RSS", () => {
   });
 
   it("parses a feed of 5,000 items quickly", () => {
-    const items = Array.from({ length: 5000 }, (_, i) => ({ title: `Item ${i}`, link: `https://x.test/${i}`, description: "&lt;p&gt;Some text&lt;/p&gt;", pubDate: "12 Feb. 2025 15:30:00 GMT" }));
+    const items = Array.from({ length: 5000 }, (_, i) => ({
+      title: `Item ${i}`,
+      link: `https://x.test/${i}`,
+      description: "&lt;p&gt;Some text&lt;/p&gt;",
+      pubDate: "12 Feb. 2025 15:30:00 GMT",
+    }));
     const started = performance.now();
     const feed = parseFeed(rss(items));
     expect(feed.items).toHaveLength(5000);

@@ -5,21 +5,7 @@
 // records what each client sent.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-
-export interface FeedDefinition {
-  body?: string;
-  /** Raw bytes for charset tests. */
-  bodyBase64?: string;
-  status?: number;
-  contentType?: string;
-  etag?: string;
-  lastModified?: string;
-  delayMs?: number;
-  /** Stream this many bytes of filler after the body (size-cap tests). */
-  padBytes?: number;
-  /** Lie in Content-Length: omit it (for streaming size checks). */
-  omitLength?: boolean;
-}
+import type { FeedDefinition } from "../servers-api";
 
 interface Hit {
   at: number;
@@ -81,8 +67,7 @@ export async function startFeedServer(): Promise<{ url: string; server: Server; 
       return;
     }
     if (feed.delayMs) await new Promise((resolve) => setTimeout(resolve, feed.delayMs));
-    const notModified =
-      (feed.etag && hit.ifNoneMatch === feed.etag) || (!feed.etag && feed.lastModified && hit.ifModifiedSince === feed.lastModified);
+    const notModified = (feed.etag && hit.ifNoneMatch === feed.etag) || (!feed.etag && feed.lastModified && hit.ifModifiedSince === feed.lastModified);
     const headers: Record<string, string> = { "Content-Type": feed.contentType ?? "application/rss+xml; charset=utf-8" };
     if (feed.etag) headers.ETag = feed.etag;
     if (feed.lastModified) headers["Last-Modified"] = feed.lastModified;
@@ -112,6 +97,10 @@ export async function startFeedServer(): Promise<{ url: string; server: Server; 
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -13,35 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
-
-export interface SentEmail {
-  id: string;
-  from: string;
-  to: string[];
-  subject: string;
-  html?: string;
-  text?: string;
-  headers?: Record<string, string>;
-  tags?: { name: string; value: string }[];
-  idempotencyKey: string | null;
-  receivedAt: number;
-}
-
-export interface DomainRules {
-  /** Max requests per second for batches addressed to this domain (429 beyond). */
-  requestsPerSecond?: number;
-  /** Answer 500 to every n-th request. */
-  failEvery?: number;
-  /** Answer 500 to the next n requests. */
-  failNext?: number;
-  /** Hold the next n requests for `delayMs` before answering (client timeouts). */
-  delayNext?: number;
-  delayMs?: number;
-  /** Accept this many more emails, then answer 429 daily_quota_exceeded. */
-  quotaRemaining?: number;
-  /** Process the request, then drop the answer with a 500 (the send happened). */
-  dropAnswerNext?: number;
-}
+import type { ReceivedEmail as SentEmail, ResendRules as DomainRules } from "../servers-api";
 
 interface DomainState {
   rules: DomainRules;
@@ -204,7 +176,16 @@ export async function startResendServer(specPath: string): Promise<{ url: string
   function finishSend(
     req: IncomingMessage,
     res: ServerResponse,
-    ctx: { items: unknown[]; batch: boolean; key: string | null; bodyHash: string; rules: DomainRules; dom: DomainState; rateHeaders: Record<string, string>; now: number },
+    ctx: {
+      items: unknown[];
+      batch: boolean;
+      key: string | null;
+      bodyHash: string;
+      rules: DomainRules;
+      dom: DomainState;
+      rateHeaders: Record<string, string>;
+      now: number;
+    },
   ): void {
     const { items, batch, key, bodyHash, rules, dom, rateHeaders, now } = ctx;
 
@@ -287,6 +268,10 @@ export async function startResendServer(specPath: string): Promise<{ url: string
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

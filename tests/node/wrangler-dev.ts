@@ -29,12 +29,30 @@ export async function startWranglerDev(options: { vars: Record<string, string>; 
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), "nato-digest-dev-"));
   const envFile = join(dir, "secrets.env");
-  writeFileSync(envFile, Object.entries(options.secrets).map(([k, v]) => `${k}=${v}`).join("\n"));
+  writeFileSync(
+    envFile,
+    Object.entries(options.secrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+  );
   const url = `http://127.0.0.1:${port}`;
   const args = [
-    "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-    "--persist-to", join(dir, "state"), "--env-file", envFile, "--show-interactive-dev-session=false", "--test-scheduled",
-    "--var", `PUBLIC_URL:${url}`,
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    join(dir, "state"),
+    "--env-file",
+    envFile,
+    "--show-interactive-dev-session=false",
+    "--test-scheduled",
+    "--var",
+    `PUBLIC_URL:${url}`,
     ...Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   let output = "";

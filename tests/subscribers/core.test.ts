@@ -91,8 +91,12 @@ describe("subscription state machine", () => {
 
   it("a pending address gets another confirmation only after the interval", () => {
     const pending: Subscriber = { ...fresh().subscriber, lastConfirmationSentAt: NOW.toISOString() };
-    expect(requestSubscription(pending, { id: ID, email: "a@example.org", source: "form" }, new Date(NOW.getTime() + 60_000), interval).sendConfirmation).toBe(false);
-    expect(requestSubscription(pending, { id: ID, email: "a@example.org", source: "form" }, new Date(NOW.getTime() + interval), interval).sendConfirmation).toBe(true);
+    expect(requestSubscription(pending, { id: ID, email: "a@example.org", source: "form" }, new Date(NOW.getTime() + 60_000), interval).sendConfirmation).toBe(
+      false,
+    );
+    expect(
+      requestSubscription(pending, { id: ID, email: "a@example.org", source: "form" }, new Date(NOW.getTime() + interval), interval).sendConfirmation,
+    ).toBe(true);
   });
 
   it("confirming records consent once; confirming again changes nothing", () => {
@@ -100,7 +104,10 @@ describe("subscription state machine", () => {
     expect(confirmed).toMatchObject({ ok: true, changed: true, subscriber: { status: "confirmed", consentAt: NOW.toISOString(), consentSource: "form" } });
     if (!confirmed.ok) return;
     expect(confirmSubscription(confirmed.subscriber, new Date(NOW.getTime() + 1000))).toMatchObject({ ok: true, changed: false });
-    expect(requestSubscription(confirmed.subscriber, { id: ID, email: "a@example.org", source: "api" }, NOW, interval)).toMatchObject({ sendConfirmation: false, changed: false });
+    expect(requestSubscription(confirmed.subscriber, { id: ID, email: "a@example.org", source: "api" }, NOW, interval)).toMatchObject({
+      sendConfirmation: false,
+      changed: false,
+    });
   });
 
   it("unsubscribing forgets the address; coming back goes through double opt-in", () => {
@@ -116,7 +123,10 @@ describe("subscription state machine", () => {
 
   it("a suppressed address stays suppressed whatever the reader does", () => {
     const suppressed = suppress(fresh().subscriber, "bounced", NOW).subscriber;
-    expect(requestSubscription(suppressed, { id: ID, email: "a@example.org", source: "form" }, NOW, interval)).toMatchObject({ sendConfirmation: false, changed: false });
+    expect(requestSubscription(suppressed, { id: ID, email: "a@example.org", source: "form" }, NOW, interval)).toMatchObject({
+      sendConfirmation: false,
+      changed: false,
+    });
     expect(confirmSubscription(suppressed, NOW)).toEqual({ ok: false, reason: "suppressed" });
     expect(unsubscribe(suppressed, NOW).subscriber.status).toBe("suppressed");
   });

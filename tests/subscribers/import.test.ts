@@ -9,10 +9,17 @@ function upload(body: string, type: string, query = "") {
 }
 
 async function waitForImport(id: string) {
-  return waitFor(async () => {
-    const progress = (await (await SELF.fetch(`https://digest.example.test/admin/imports/${id}`, { headers: ADMIN_AUTH })).json()) as { pending: number; totals: Record<string, number> };
-    return progress.pending === 0 ? progress : null;
-  }, 60_000, `import ${id}`);
+  return waitFor(
+    async () => {
+      const progress = (await (await SELF.fetch(`https://digest.example.test/admin/imports/${id}`, { headers: ADMIN_AUTH })).json()) as {
+        pending: number;
+        totals: Record<string, number>;
+      };
+      return progress.pending === 0 ? progress : null;
+    },
+    60_000,
+    `import ${id}`,
+  );
 }
 
 function stream(text: string, chunkSize = 7): ReadableStream<Uint8Array> {
@@ -70,14 +77,25 @@ describe("POST /admin/subscribers/import", () => {
     ].join("\n");
     const response = await upload(csv, "text/csv");
     expect(response.status).toBe(202);
-    const job = (await response.json()) as { id: string; rows: number; valid: number; duplicates: number; invalid: number; invalidRows: { line: number; reason: string }[] };
+    const job = (await response.json()) as {
+      id: string;
+      rows: number;
+      valid: number;
+      duplicates: number;
+      invalid: number;
+      invalidRows: { line: number; reason: string }[];
+    };
     expect(job).toMatchObject({ rows: 9, valid: 6, duplicates: 1, invalid: 2 });
     expect(job.invalidRows.map((r) => r.line)).toEqual([5, 11]);
     expect(job.invalidRows[0]!.reason).toMatch(/exactly one @/);
 
     const progress = await waitForImport(job.id);
     expect(progress.totals).toEqual({ added: 2, confirmed: 1, alreadySubscribed: 1, keptUnsubscribed: 1, keptSuppressed: 1, optInSent: 0 });
-    expect(await getSubscriber(env.KV, await subscriberIdFor(`anna@${domain}`))).toMatchObject({ status: "confirmed", consentSource: "import", email: `anna@${domain}` });
+    expect(await getSubscriber(env.KV, await subscriberIdFor(`anna@${domain}`))).toMatchObject({
+      status: "confirmed",
+      consentSource: "import",
+      email: `anna@${domain}`,
+    });
     expect(await getSubscriber(env.KV, await subscriberIdFor(`bob@${domain}`))).toMatchObject({ status: "confirmed", email: `BOB@${domain}` });
     expect(await getSubscriber(env.KV, await subscriberIdFor(pending!))).toMatchObject({ status: "confirmed", consentSource: "import" });
     expect((await getSubscriber(env.KV, await subscriberIdFor(suppressed!)))!.status).toBe("suppressed");
@@ -96,11 +114,15 @@ describe("POST /admin/subscribers/import", () => {
     expect(job).toMatchObject({ valid: 120, invalid: 2, chunks: 3 });
     const progress = await waitForImport(job.id);
     expect(progress.totals.optInSent).toBe(120);
-    expect((await getSubscriber(env.KV, await subscriberIdFor(addresses[5]!)))).toMatchObject({ status: "unconfirmed", source: "import" });
-    const mails = await waitFor(async () => {
-      const received = await receivedEmails(domain);
-      return received.length >= 120 ? received : null;
-    }, 60_000, "120 confirmation emails");
+    expect(await getSubscriber(env.KV, await subscriberIdFor(addresses[5]!))).toMatchObject({ status: "unconfirmed", source: "import" });
+    const mails = await waitFor(
+      async () => {
+        const received = await receivedEmails(domain);
+        return received.length >= 120 ? received : null;
+      },
+      60_000,
+      "120 confirmation emails",
+    );
     expect(mails.every((m) => m.subject === "Confirm your NATO Digest subscription")).toBe(true);
   });
 
@@ -129,7 +151,11 @@ describe("POST /admin/subscribers/import", () => {
   });
 
   it("requires the admin token", async () => {
-    const response = await SELF.fetch("https://digest.example.test/admin/subscribers/import", { method: "POST", headers: { "Content-Type": "text/csv" }, body: "email\na@b.org" });
+    const response = await SELF.fetch("https://digest.example.test/admin/subscribers/import", {
+      method: "POST",
+      headers: { "Content-Type": "text/csv" },
+      body: "email\na@b.org",
+    });
     expect(response.status).toBe(401);
   });
 });

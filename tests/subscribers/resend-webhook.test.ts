@@ -17,7 +17,9 @@ function event(type: string, to: string[], bounceType = "Permanent") {
       to,
       subject: "NATO digest",
       created_at: new Date().toISOString(),
-      ...(type === "email.bounced" ? { bounce: { type: bounceType, subType: "NoEmail", message: "550 5.1.1 user unknown", diagnosticCode: ["smtp; 550 5.1.1 user unknown"] } } : {}),
+      ...(type === "email.bounced"
+        ? { bounce: { type: bounceType, subType: "NoEmail", message: "550 5.1.1 user unknown", diagnosticCode: ["smtp; 550 5.1.1 user unknown"] } }
+        : {}),
     },
   });
 }
@@ -44,7 +46,11 @@ describe("POST /webhooks/resend", () => {
     const id = await subscriberIdFor(address!);
     expect(await getSubscriber(env.KV, id)).toMatchObject({ status: "suppressed", suppressedReason: "bounced (NoEmail)" });
 
-    const again = await SELF.fetch("https://digest.example.test/subscribe", { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomIp() }, body: JSON.stringify({ email: address }) });
+    const again = await SELF.fetch("https://digest.example.test/subscribe", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomIp() },
+      body: JSON.stringify({ email: address }),
+    });
     expect(again.status).toBe(202); // the same answer as for anyone
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await receivedEmails(domain)).toHaveLength(0);
@@ -102,10 +108,16 @@ describe("POST /webhooks/resend", () => {
     const [address] = await seedSubscribers(domain, 1);
     const payload = event("email.complained", [address!]);
     await post(payload, signed(payload));
-    const lift = await SELF.fetch(`https://digest.example.test/admin/subscribers/${encodeURIComponent(address!)}/unsuppress`, { method: "POST", headers: ADMIN_AUTH });
+    const lift = await SELF.fetch(`https://digest.example.test/admin/subscribers/${encodeURIComponent(address!)}/unsuppress`, {
+      method: "POST",
+      headers: ADMIN_AUTH,
+    });
     expect(await lift.json()).toEqual({ result: "cleared" });
     expect((await getSubscriber(env.KV, await subscriberIdFor(address!)))!.status).toBe("unsubscribed");
-    const again = await SELF.fetch(`https://digest.example.test/admin/subscribers/${encodeURIComponent(address!)}/unsuppress`, { method: "POST", headers: ADMIN_AUTH });
+    const again = await SELF.fetch(`https://digest.example.test/admin/subscribers/${encodeURIComponent(address!)}/unsuppress`, {
+      method: "POST",
+      headers: ADMIN_AUTH,
+    });
     expect(await again.json()).toEqual({ result: "not-suppressed" });
   });
 

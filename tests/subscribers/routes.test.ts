@@ -24,10 +24,14 @@ function postForm(fields: Record<string, string>, headers: Record<string, string
 }
 
 async function confirmationFor(domain: string, count = 1) {
-  const emails = await waitFor(async () => {
-    const received = await receivedEmails(domain);
-    return received.length >= count ? received : null;
-  }, 15_000, `confirmation email to ${domain}`);
+  const emails = await waitFor(
+    async () => {
+      const received = await receivedEmails(domain);
+      return received.length >= count ? received : null;
+    },
+    15_000,
+    `confirmation email to ${domain}`,
+  );
   return emails;
 }
 
@@ -115,7 +119,11 @@ describe("POST /subscribe", () => {
   });
 
   it("refuses other content types (415) and bodies over 16 KB (413)", async () => {
-    const plain = await SELF.fetch("https://digest.example.test/subscribe", { method: "POST", headers: { "Content-Type": "text/plain", "CF-Connecting-IP": randomIp() }, body: "a@example.org" });
+    const plain = await SELF.fetch("https://digest.example.test/subscribe", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain", "CF-Connecting-IP": randomIp() },
+      body: "a@example.org",
+    });
     expect(plain.status).toBe(415);
     const big = await postJson({ email: "a@example.org", padding: "x".repeat(20_000) });
     expect(big.status).toBe(413);
@@ -157,7 +165,8 @@ describe("confirmation and unsubscribe", () => {
     expect((await getSubscriber(env.KV, id))!.status).toBe("unconfirmed");
 
     const body = new URLSearchParams({ token: link.searchParams.get("token")! }).toString();
-    const confirm = () => SELF.fetch("https://digest.example.test/confirm", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body });
+    const confirm = () =>
+      SELF.fetch("https://digest.example.test/confirm", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body });
     const first = await confirm();
     expect(first.status).toBe(200);
     expect(await first.text()).toContain("You're subscribed");
@@ -183,14 +192,22 @@ describe("confirmation and unsubscribe", () => {
       const html = await get.text();
       expect(html).toContain(text);
       expect(html).toContain('href="/"');
-      const post = await SELF.fetch("https://digest.example.test/confirm", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `token=${encodeURIComponent(token)}` });
+      const post = await SELF.fetch("https://digest.example.test/confirm", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: `token=${encodeURIComponent(token)}`,
+      });
       expect(post.status, token).toBe(status);
     }
     const noBody = await SELF.fetch("https://digest.example.test/confirm", { method: "POST" });
     expect(noBody.status).toBe(400);
     // A valid token for a subscriber that does not exist.
     const orphan = await createToken(SECRET, "confirm", id, new Date());
-    const post = await SELF.fetch("https://digest.example.test/confirm", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `token=${orphan}` });
+    const post = await SELF.fetch("https://digest.example.test/confirm", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `token=${orphan}`,
+    });
     expect(post.status).toBe(410);
   });
 
@@ -199,7 +216,11 @@ describe("confirmation and unsubscribe", () => {
     await postJson({ email: `u@${domain}` });
     const [email] = await confirmationFor(domain);
     const confirmToken = new URL(linkIn(email!.text, "/confirm")).searchParams.get("token")!;
-    await SELF.fetch("https://digest.example.test/confirm", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `token=${confirmToken}` });
+    await SELF.fetch("https://digest.example.test/confirm", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `token=${confirmToken}`,
+    });
     const id = await subscriberIdFor(`u@${domain}`);
     const token = await createToken(SECRET, "unsubscribe", id, new Date());
     const url = `https://digest.example.test/unsubscribe?token=${token}`;
@@ -209,7 +230,11 @@ describe("confirmation and unsubscribe", () => {
     expect(await page.text()).toContain("Unsubscribe from NATO Digest");
     expect((await getSubscriber(env.KV, id))!.status).toBe("confirmed");
 
-    const oneClick = await SELF.fetch(url, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    const oneClick = await SELF.fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+    });
     expect(oneClick.status).toBe(200);
     const record = await getSubscriber(env.KV, id);
     expect(record).toMatchObject({ status: "unsubscribed", email: "" });
@@ -251,7 +276,11 @@ describe("Turnstile", () => {
 
   it("shows the widget when enabled", async () => {
     const ctx = createExecutionContext();
-    const response = await worker.fetch(new Request("https://digest.example.test/"), { ...env, TURNSTILE_SITE_KEY: "1x00000000000000000000AA", TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" } as Env, ctx);
+    const response = await worker.fetch(
+      new Request("https://digest.example.test/"),
+      { ...env, TURNSTILE_SITE_KEY: "1x00000000000000000000AA", TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" } as Env,
+      ctx,
+    );
     const html = await response.text();
     expect(html).toContain('data-sitekey="1x00000000000000000000AA"');
     expect(html).toContain("https://challenges.cloudflare.com/turnstile/v0/api.js");

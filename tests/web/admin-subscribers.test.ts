@@ -1,18 +1,21 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { csvCell } from "../../src/subscribers/export";
-import type { Subscriber } from "../../src/subscribers/subscriber";
+import { newSubscriber, type Subscriber } from "../../src/subscribers/subscriber";
 import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 
 const auth = { Authorization: "Bearer test-admin-token-0123456789" };
 
 async function seed(email: string, status: Subscriber["status"]): Promise<Subscriber> {
-  const id = await subscriberIdFor(email);
-  const at = "2026-11-01T10:00:00.000Z";
+  const base = newSubscriber(
+    { id: await subscriberIdFor(email), email: status === "unsubscribed" ? "" : email, source: "form", status },
+    new Date("2026-11-01T10:00:00.000Z"),
+  );
   const subscriber: Subscriber = {
-    id, email: status === "unsubscribed" ? "" : email, status, createdAt: at, updatedAt: at, source: "form",
-    consentAt: status === "confirmed" ? at : null, consentSource: status === "confirmed" ? "form" : null,
-    unsubscribedAt: status === "unsubscribed" ? at : null, suppressedAt: null, suppressedReason: null, lastConfirmationSentAt: null,
+    ...base,
+    consentAt: status === "confirmed" ? base.createdAt : null,
+    consentSource: status === "confirmed" ? "form" : null,
+    unsubscribedAt: status === "unsubscribed" ? base.createdAt : null,
   };
   await saveSubscriber(env.KV, subscriber);
   return subscriber;
@@ -34,7 +37,10 @@ describe("GET /admin/subscribers", () => {
     expect(lines.some((line) => line.startsWith("'=cmd@"))).toBe(true); // no formula injection
     expect(lines.some((line) => line.startsWith(",unsubscribed,"))).toBe(true); // the address is not kept
 
-    const json = (await (await SELF.fetch("https://digest.example.test/admin/subscribers?format=json", { headers: auth })).json()) as { email: string; status: string }[];
+    const json = (await (await SELF.fetch("https://digest.example.test/admin/subscribers?format=json", { headers: auth })).json()) as {
+      email: string;
+      status: string;
+    }[];
     expect(json).toHaveLength(4);
     expect(json.find((row) => row.email === "b@export.example.test")?.status).toBe("unconfirmed");
   });
