@@ -97,6 +97,15 @@ describe("the digest loop against wrangler dev", () => {
     });
     expect(await confirmed.text()).toContain("You're subscribed");
 
+    // Ingest on its own first, as an operator checking a new feed would.
+    const ingest = await fetch(`${dev.url}/admin/ingest`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const ingestReport = (await ingest.json()) as { sources: { url: string; status: string; new: number }[] };
+    expect(ingestReport.sources).toEqual([expect.objectContaining({ url: `${feeds.url}/nato.xml`, status: "ok", new: 2 })]);
+    const stored = (await (await fetch(`${dev.url}/admin/releases`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+      releases: { title: string }[];
+    };
+    expect(stored.releases.map((r) => r.title)).toEqual(["Ministers meet in Brussels", "Summit preparations"]);
+
     const dry = await digestCli("--dry-run");
     expect(dry).toMatch(/Dry run: "NATO digest: 2 new releases, .*" — 2 release\(s\), would go to 1 confirmed reader/);
 

@@ -175,6 +175,20 @@ describe("fault drills with 1,000 readers", () => {
     await expectExactlyOnce(domain, addresses, id);
   });
 
+  it("two triggers at the same moment: one digest, every reader exactly once", async () => {
+    const { domain, feedUrl, addresses } = await setup("twice");
+    const responses = await Promise.all([trigger(feedUrl), trigger(feedUrl)]);
+    const reports = (await Promise.all(responses.map((r) => r.json()))) as { digest: { digestId: string | null; batchesEnqueued: number } }[];
+    const ids = new Set(reports.map((r) => r.digest.digestId).filter(Boolean));
+    expect(ids.size).toBe(1);
+    const id = [...ids][0]!;
+    await waitUntilSent(id);
+    await expectExactlyOnce(domain, addresses, id);
+    console.log(
+      `two triggers: batches enqueued ${reports.map((r) => r.digest.batchesEnqueued).join(" + ")}, Resend calls ${(await resendStats(domain)).requests}`,
+    );
+  });
+
   it("a consumer killed between Resend's answer and the ack: the redelivered batch is replayed, not resent", async () => {
     const domain = uniqueDomain("crash");
     const addresses = await seedSubscribers(domain, 100);

@@ -133,6 +133,32 @@ describe("ingest", () => {
     expect(titles).toEqual(["Székesfehérvár – “q”", "Székesfehérvár – “q”"]);
   });
 
+  it("a feed that declares UTF-8 but sends Latin-1 bytes is read with replacement characters, not refused", async () => {
+    const now = () => new Date("2025-06-02T12:00:00Z");
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><item><title>Caf`),
+      0xe9,
+      ...new TextEncoder().encode(`</title><link>https://x.test/mislabelled</link></item></channel></rss>`),
+    ]);
+    const url = await serveFeed(`/${uniqueName("cs")}/lie.xml`, {
+      bodyBase64: btoa(String.fromCharCode(...bytes)),
+      contentType: "application/rss+xml; charset=utf-8",
+    });
+    const report = await runIngest(config([url]), env.KV, fetch, now);
+    expect(report.sources[0]).toMatchObject({ status: "ok", new: 1 });
+    const [release] = (await listRecentReleases(env.KV, now(), 1, 100)).filter((r) => r.link === "https://x.test/mislabelled");
+    expect(release!.title).toBe("Caf\uFFFD");
+  });
+
+  it("refuses an unknown charset with a clear error", async () => {
+    const url = await serveFeed(`/${uniqueName("cs")}/klingon.xml`, {
+      body: rss([{ title: "x", link: "https://x.test/k" }]),
+      contentType: "application/rss+xml; charset=x-klingon",
+    });
+    const report = await runIngest(config([url]), env.KV, fetch, () => new Date("2025-06-03T12:00:00Z"));
+    expect(report.sources[0]!.error).toMatch(/unsupported charset "x-klingon"/);
+  });
+
   it("keeps complete items of a truncated feed and reports the cut", async () => {
     const now = () => new Date("2025-07-01T12:00:00Z");
     const body = rss([
