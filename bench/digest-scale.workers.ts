@@ -9,7 +9,7 @@
 // with the real Resend mailer paced at 5 requests/s. Counting wrappers let
 // the bench report KV operations per phase; a second run for 1,000 readers
 // goes through the real Cloudflare queue for comparison.
-import { env, reset } from "cloudflare:test";
+import { env, reset, SELF } from "cloudflare:test";
 import { describe, it } from "vitest";
 import { getDigest } from "../src/digest/digest-store";
 import { digestRenderStats } from "../src/digest/render-digest";
@@ -171,5 +171,35 @@ describe("digest at scale", () => {
     const results = [await measure(1000), await measure(10_000)];
     const queued = await measureThroughQueue(1000);
     console.log(`BENCH_DIGEST ${JSON.stringify({ results, queued })}`);
+  }, 900_000);
+
+  it("imports 100,000 rows", async () => {
+    await reset();
+    const domain = uniqueDomain("import100k");
+    const csv = ["email,name", ...Array.from({ length: 100_000 }, (_, i) => `reader${i}@${domain},Reader ${i}`)].join("\n");
+    const started = Date.now();
+    const response = await SELF.fetch("https://digest.example.test/admin/subscribers/import", {
+      method: "POST",
+      headers: { Authorization: "Bearer bench-admin-token-0123456789", "Content-Type": "text/csv" },
+      body: csv,
+    });
+    const job = (await response.json()) as { id: string; rows: number; valid: number; chunks: number };
+    const acceptedMs = Date.now() - started;
+    const progress = await waitFor(
+      async () => {
+        const p = (await (
+          await SELF.fetch(`https://digest.example.test/admin/imports/${job.id}`, { headers: { Authorization: "Bearer bench-admin-token-0123456789" } })
+        ).json()) as {
+          pending: number;
+          totals: { added: number };
+        };
+        return p.pending === 0 ? p : null;
+      },
+      900_000,
+      "the import",
+    );
+    console.log(
+      `BENCH_IMPORT ${JSON.stringify({ rows: job.rows, valid: job.valid, chunks: job.chunks, added: progress.totals.added, acceptedMs, totalMs: Date.now() - started, csvBytes: csv.length })}`,
+    );
   }, 900_000);
 });

@@ -54,7 +54,7 @@ export interface DigestReport {
 }
 
 /** How long a new digest's run waits before checking that its record was not overwritten by a concurrent run. */
-const CLAIM_SETTLE_MS = 250;
+const CLAIM_SETTLE_MS = 100;
 
 /** Queue sendBatch limits: 100 messages and 256 KB per call; stay well under. */
 const MAX_MESSAGES_PER_SEND = 100;
