@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { workerTestBindings } from "./tests/node/worker-bindings";
 
 // `npm run bench` only: the digest-at-scale benchmark inside workerd, with
 // the same local servers as the tests and Resend paced at 5 requests/s.
@@ -8,16 +9,15 @@ export default defineConfig({
     cloudflareTest(async ({ inject }) => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: {
-          FEED_URLS: `${inject("feedServerUrl")}/default/news.xml`,
-          PUBLIC_URL: "https://digest.example.test",
-          EMAIL_FROM: "NATO Digest <digest@example.test>",
-          RESEND_API_KEY: "re_bench_key",
-          RESEND_BASE_URL: inject("resendServerUrl"),
-          RESEND_RATE_LIMIT: "5",
-          ADMIN_TOKEN: "bench-admin-token-0123456789",
-          SIGNING_SECRET: "bench-signing-secret-0123456789abcdef",
-        },
+        bindings: workerTestBindings(
+          { feedServerUrl: inject("feedServerUrl"), resendServerUrl: inject("resendServerUrl") },
+          {
+            RESEND_API_KEY: "re_bench_key",
+            RESEND_RATE_LIMIT: "5",
+            ADMIN_TOKEN: "bench-admin-token-0123456789",
+            SIGNING_SECRET: "bench-signing-secret-0123456789abcdef",
+          },
+        ),
       },
     })),
   ],

@@ -1,11 +1,13 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { workerTestBindings } from "./tests/node/worker-bindings";
 
 // Two projects:
 // - "workers": tests inside workerd with real local KV, queues and rate
 //   limits. The local feed server and Resend-compatible server start in
 //   tests/node/global-setup.ts; their URLs reach the worker as bindings.
-// - "browser": the sign-up flow in Debian's Chromium against `wrangler dev`.
+// - "browser": on the Node side, the sign-up flow in Debian's Chromium and the
+//   whole digest loop, both against `wrangler dev`.
 export default defineConfig({
   test: {
     projects: [
@@ -14,18 +16,7 @@ export default defineConfig({
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: {
-                FEED_URLS: `${inject("feedServerUrl")}/default/news.xml`,
-                PUBLIC_URL: "https://digest.example.test",
-                EMAIL_FROM: "NATO Digest <digest@example.test>",
-                RESEND_API_KEY: "re_test_key",
-                RESEND_BASE_URL: inject("resendServerUrl"),
-                RESEND_RATE_LIMIT: "50",
-                RESEND_TIMEOUT_MS: "3000",
-                ADMIN_TOKEN: "test-admin-token-0123456789",
-                SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
-                RESEND_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-              },
+              bindings: workerTestBindings({ feedServerUrl: inject("feedServerUrl"), resendServerUrl: inject("resendServerUrl") }),
             },
           })),
         ],

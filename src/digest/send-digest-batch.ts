@@ -61,18 +61,20 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
   if (existing && existing.status !== "deferred") return { status: "duplicate" };
 
   const now = deps.now();
-  const pause = await getQuotaPause(deps.kv, now);
-  if (pause) {
+  // Deferred batches are sent by the next digest run, once the quota has reset.
+  const defer = async (reason: string): Promise<BatchOutcome> => {
     await saveBatch(deps.kv, message.digestId, message.batchIndex, {
       status: "deferred",
       sent: 0,
       skipped: 0,
       rejected: 0,
       at: now.toISOString(),
-      error: pause.reason,
+      error: reason,
     });
-    return { status: "deferred", reason: pause.reason };
-  }
+    return { status: "deferred", reason };
+  };
+  const pause = await getQuotaPause(deps.kv, now);
+  if (pause) return defer(pause.reason);
 
   const statuses = await getSubscriberStatuses(
     deps.kv,
@@ -111,15 +113,7 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
         return { status: "retry", retryAfterSeconds: result.retryAfterSeconds, reason: result.message };
       case "quota":
         await pauseForQuota(deps.kv, now, result.message);
-        await saveBatch(deps.kv, message.digestId, message.batchIndex, {
-          status: "deferred",
-          sent: 0,
-          skipped: 0,
-          rejected: 0,
-          at: now.toISOString(),
-          error: result.message,
-        });
-        return { status: "deferred", reason: result.message };
+        return defer(result.message);
       case "rejected":
         record = { status: "failed", sent: 0, skipped, rejected: emails.length, at: now.toISOString(), error: result.message };
         break;
