@@ -9,7 +9,9 @@ if (existsSync(path)) process.exit(0);
 
 const canInstall = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
 if (!canInstall) {
-  console.error(`The browser tests need Chromium at ${path}. Install it with:\n  sudo apt-get install -y chromium\nor point CHROMIUM_PATH at a Chromium binary.`);
+  console.error(
+    `The browser tests need Chromium at ${path}. Install it with:\n  sudo apt-get install -y chromium\nor point CHROMIUM_PATH at a Chromium binary.`,
+  );
   process.exit(1);
 }
 console.log("Installing Debian's chromium for the browser tests (apt-get)…");
