@@ -6,7 +6,10 @@ export const CRON_INGEST = "17 * * * *";
 export const CRON_DIGEST = "0 7 * * *";
 
 export const DEFAULT_FEED_URL = "https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml";
-export const USER_AGENT = "NATO-Digest/0.1 (+https://github.com/nato-digest; an email digest of NATO's public feeds)";
+/** Names the deployment, so a site owner who sees our requests knows whose they are. */
+export function userAgentFor(publicUrl: string): string {
+  return `NATO-Digest/0.1 (+${publicUrl}; an email digest of NATO's public feeds)`;
+}
 
 export interface Config {
   feedUrls: string[];

@@ -1,6 +1,6 @@
 // Entry point of the feeds feature: ingest every configured source with the
 // settings from Config, and remember the last run for /admin/status.
-import { USER_AGENT, type Config } from "../config";
+import { userAgentFor, type Config } from "../config";
 import type { Mailer } from "../mail/mailer";
 import type { Fetcher } from "./fetch-feed";
 import { ingestAll, type IngestReport } from "./ingest";
@@ -26,7 +26,7 @@ export async function runIngest(
   const report = await ingestAll(
     {
       feedUrls: config.feedUrls,
-      userAgent: USER_AGENT,
+      userAgent: userAgentFor(config.publicUrl),
       timeoutMs: config.feedTimeoutMs,
       maxBytes: config.feedMaxBytes,
       lookbackHours: config.lookbackHours,

@@ -25,7 +25,7 @@ describe("ingest", () => {
     const hits = await feedHits(path);
     expect(hits).toHaveLength(2);
     expect(hits[1]).toMatchObject({ ifNoneMatch: '"v1"', status: 304 });
-    expect(hits[0]!.userAgent).toMatch(/NATO-Digest/);
+    expect(hits[0]!.userAgent).toBe("NATO-Digest/0.1 (+https://digest.example.test; an email digest of NATO's public feeds)");
   });
 
   it("on a first run queues only items inside the 48 h look-back; later runs queue new items up to 7 days old", async () => {
