@@ -95,7 +95,7 @@ for (const feed of [...new Set(nodeResults.parsing.map((r) => r.feed))]) {
 }
 lines.push(
   "",
-  '"Parse step" is what the other two libraries do (XML to items). "Parse + normalise" is the whole ingest path per document: ids (SHA-256 of guid or canonical link), links resolved and cleaned, HTML summaries turned into capped plain text, NATO\'s dates parsed. Dates in the parse-step row are not compared because that step leaves the raw date text.',
+  '"Parse step + dates" returns what rss-parser returns (title, link, parsed date): the like-for-like comparison. "Parse step" is XML to raw items, dates left as text. "Parse + normalise" is the whole ingest path per document: ids (SHA-256 of guid or canonical link), links resolved and cleaned, HTML summaries turned into capped plain text, NATO\'s dates parsed.',
   "",
 );
 
