@@ -8,6 +8,8 @@ export interface DigestProgress {
   failedBatches: number;
   deferredBatches: number[];
   pendingBatches: number;
+  /** Batches with no record yet: in the queue, or lost. */
+  pendingIndexes: number[];
   totals: DigestTotals;
   complete: boolean;
 }
@@ -17,9 +19,13 @@ export function summarise(record: Pick<DigestRecord, "batchCount">, batches: Map
   let sentBatches = 0;
   let failedBatches = 0;
   const deferredBatches: number[] = [];
+  const pendingIndexes: number[] = [];
   for (let index = 0; index < record.batchCount; index++) {
     const batch = batches.get(index);
-    if (!batch) continue;
+    if (!batch) {
+      pendingIndexes.push(index);
+      continue;
+    }
     totals.sent += batch.sent;
     totals.skipped += batch.skipped;
     if (batch.status === "sent") {
@@ -30,15 +36,15 @@ export function summarise(record: Pick<DigestRecord, "batchCount">, batches: Map
       totals.failed += batch.rejected;
     } else deferredBatches.push(index);
   }
-  const pendingBatches = record.batchCount - sentBatches - failedBatches - deferredBatches.length;
   return {
     batches: record.batchCount,
     sentBatches,
     failedBatches,
     deferredBatches,
-    pendingBatches,
+    pendingBatches: pendingIndexes.length,
+    pendingIndexes,
     totals,
-    complete: pendingBatches === 0 && deferredBatches.length === 0,
+    complete: pendingIndexes.length === 0 && deferredBatches.length === 0,
   };
 }
 
@@ -50,6 +56,7 @@ export async function getDigestProgress(kv: KVNamespace, record: DigestRecord): 
       failedBatches: 0,
       deferredBatches: [],
       pendingBatches: 0,
+      pendingIndexes: [],
       totals: record.totals,
       complete: true,
     };

@@ -53,6 +53,9 @@ export interface DigestReport {
   subject?: string;
 }
 
+/** Queue retries with backoff and the dead-letter queue settle every batch within hours; past this, a batch with no record is lost. */
+const STALLED_AFTER_MS = 12 * 3_600_000;
+
 /** How long a new digest's run waits before checking that its record was not overwritten by a concurrent run. */
 const CLAIM_SETTLE_MS = 100;
 
@@ -132,11 +135,15 @@ async function resumeDigest(deps: DigestDeps, record: DigestRecord, report: Dige
   let toEnqueue: DigestBatchMessage[] = [];
   const enqueued = await isEnqueued(deps.kv, record.id);
   const quota = await getQuotaPause(deps.kv, now);
-  if (!enqueued || (progress.deferredBatches.length > 0 && !quota)) {
+  // Batches still unsettled long after the digest started were lost on the
+  // way (the dead-letter consumer failed too, say): send them again rather
+  // than leave the digest, and every digest after it, waiting forever.
+  const stalled = now.getTime() - Date.parse(record.createdAt) > STALLED_AFTER_MS ? progress.pendingIndexes : [];
+  const again = new Set(quota ? stalled : [...progress.deferredBatches, ...stalled]);
+  if (!enqueued || again.size > 0) {
     const all = buildBatches(record.id, await getRecipients(deps.kv, record));
-    const deferred = new Set(progress.deferredBatches);
     // Not fully enqueued: enqueue everything again (the consumer skips settled batches).
-    toEnqueue = enqueued ? all.filter((batch) => deferred.has(batch.batchIndex)) : all;
+    toEnqueue = enqueued ? all.filter((batch) => again.has(batch.batchIndex)) : all;
   }
   const count = await enqueueBatches(deps.queue, toEnqueue);
   if (!enqueued) await markEnqueued(deps.kv, record.id, now);

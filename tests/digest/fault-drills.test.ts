@@ -4,11 +4,12 @@
 import { createExecutionContext, env, reset, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getBatch, getDigest } from "../../src/digest/digest-store";
-import { buildBatches } from "../../src/digest/run-digest";
+import { buildBatches, runDigest } from "../../src/digest/run-digest";
 import { sendDigestBatch } from "../../src/digest/send-digest-batch";
 import worker from "../../src/index";
 import { createResendMailer } from "../../src/mail/resend-mailer";
 import { clearQuotaPause, getQuotaPause } from "../../src/mail/quota-store";
+import type { SendQueue } from "../../src/queue-messages";
 import { unsubscribeAddress } from "../../src/subscribers/service";
 import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import {
@@ -187,6 +188,25 @@ describe("fault drills with 1,000 readers", () => {
     console.log(
       `two triggers: batches enqueued ${reports.map((r) => r.digest.batchesEnqueued).join(" + ")}, Resend calls ${(await resendStats(domain)).requests}`,
     );
+  });
+
+  it("batch messages lost for good: a run 12 hours later sends them again, exactly once, instead of waiting forever", async () => {
+    const { domain, feedUrl, addresses } = await setup("lost");
+    await call("/admin/ingest", { method: "POST", headers: ADMIN_AUTH }, { FEED_URLS: feedUrl });
+    const lostQueue = { send: async () => {}, sendBatch: async () => {} } as unknown as SendQueue;
+    const config = { kv: env.KV, publicUrl: "https://digest.example.test", maxAgeDays: 7 };
+    const first = await runDigest({ ...config, queue: lostQueue, now: () => new Date() });
+    expect(first).toMatchObject({ recipients: READERS, batchesEnqueued: 10 });
+
+    // An hour on, the batches may still be in the queue: the run waits and re-sends nothing.
+    const soon = await runDigest({ ...config, queue: env.SEND_QUEUE as SendQueue, now: () => new Date(Date.now() + 3_600_000) });
+    expect(soon.resumed).toMatchObject({ digestId: first.digestId, batchesEnqueued: 0 });
+    expect(soon.skipped).toMatch(/still sending \(10 of 10 batches left\)/);
+
+    const later = await runDigest({ ...config, queue: env.SEND_QUEUE as SendQueue, now: () => new Date(Date.now() + 13 * 3_600_000) });
+    expect(later.resumed).toMatchObject({ digestId: first.digestId, batchesEnqueued: 10 });
+    await waitUntilSent(first.digestId!);
+    await expectExactlyOnce(domain, addresses, first.digestId!);
   });
 
   it("a consumer killed between Resend's answer and the ack: the redelivered batch is replayed, not resent", async () => {
