@@ -17,7 +17,7 @@ import { ImportFormatError, parseCsvImport, parseJsonImport, type ParsedImport }
 import { clearSuppression } from "../subscribers/resend-webhook";
 import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
 import { requireAdmin } from "./admin-auth";
-import { BodyTooLargeError, capStream, declaresTooLarge, readTextCapped } from "./read-body";
+import { BodyTooLargeError, capStream, declaresTooLarge, MAX_BODY_BYTES, readTextCapped } from "./read-body";
 import type { AppEnv } from "./types";
 
 export const adminRoutes = new Hono<AppEnv>();
@@ -88,7 +88,9 @@ adminRoutes.delete("/subscribers/:email", async (c) => {
 
 adminRoutes.post("/digest", async (c) => {
   let options: { dryRun?: boolean; to?: string } = {};
-  const text = await c.req.text();
+  const read = await readTextCapped(c.req.raw, MAX_BODY_BYTES);
+  if (!read.ok) return c.json({ error: `the body is over ${MAX_BODY_BYTES / 1024} KB` }, 413);
+  const text = read.text;
   if (text.trim() !== "") {
     let body: unknown;
     try {

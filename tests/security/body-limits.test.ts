@@ -77,6 +77,13 @@ describe("chunked bodies over the cap", () => {
     expect(stats.bytes).toBeLessThan(20 * 1024 * 1024 + 64 * 1024);
   });
 
+  it("POST /admin/digest options are capped at 16 KB too", async () => {
+    const { stream, stats } = endlessBody(" ");
+    const response = await post("/admin/digest", stream, { "Content-Type": "application/json", ...ADMIN_AUTH });
+    expect(response.status).toBe(413);
+    expect(stats.bytes).toBeLessThanOrEqual(MAX_BODY_BYTES + 2 * CHUNK);
+  });
+
   it("the admin JSON import is capped the same way", async () => {
     const { stream, stats } = endlessBody(" ");
     const response = await post("/admin/subscribers/import", stream, { "Content-Type": "application/json", ...ADMIN_AUTH });
