@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { parseCommand } from "../../src/subscribers/inbound-email";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
@@ -173,6 +173,24 @@ Content-Type: text/html; charset=utf-8
     await deliver(raw, envelopeLocal ? `${envelopeLocal}@${domain}` : "");
     await settle();
     expect(await receivedEmails(domain)).toHaveLength(0);
+  });
+
+  it("logs the action and a fixed reason, never an address", async () => {
+    const domain = uniqueDomain("in-logs");
+    const log = vi.spyOn(console, "log");
+    try {
+      await deliver(mail(`MAILER-DAEMON@${domain}`, "Undelivered", "x"), `bounce-sender@${domain}`);
+      await deliver(mail(`noreply@${domain}`, "hi", "x"), `noreply@${domain}`);
+      await deliver(mail(`person@${domain}`, "subscribe", ""), `person@${domain}`);
+      await deliver(mail(`person2@${domain}`, "unsubscribe", ""), `person2@${domain}`);
+      await deliver(mail(`person3@${domain}`, "hello", ""), `person3@${domain}`);
+      const lines = log.mock.calls.map((args) => args.map(String).join(" ")).filter((line) => line.includes("inbound-email"));
+      expect(lines).toHaveLength(5);
+      expect(lines.join("\n")).toContain('"reason":"automated sender name"');
+      for (const line of lines) expect(line).not.toContain(domain);
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it("rejects messages over 1 MB without reading them", async () => {
