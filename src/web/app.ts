@@ -73,11 +73,11 @@ export function createApp(): Hono<AppEnv> {
     else console.error("unhandled error", error);
     const message = misconfigured
       ? "The service is misconfigured; the operator can find details in the worker logs."
-      : "Something went wrong on our side; the operator can find details in the worker logs.";
+      : "internal error: something went wrong on our side; the operator can find details in the worker logs.";
     if (misconfigured && c.req.path.startsWith("/admin/") && (await hasAdminToken(c.env, c.req.header("Authorization")))) {
       return c.json({ error: `the service is misconfigured: ${error.message}` }, 500);
     }
-    if (prefersHtml(c.req.header("Accept"))) return c.html(errorPage(500, message), 500);
+    if (prefersHtml(c.req.header("Accept"))) return c.html(errorPage(500, message.charAt(0).toUpperCase() + message.slice(1)), 500);
     return c.json({ error: message }, 500);
   });
 
