@@ -36,6 +36,11 @@ export interface Config {
   maxAgeDays: number;
   /** Min minutes between two confirmation emails to one address. */
   confirmEmailIntervalMinutes: number;
+  /** Global caps on mails sent in answer to inbound email (src/subscribers/inbound-limits.ts). */
+  inboundMaxMailsPerHour: number;
+  inboundMaxMailsPerDay: number;
+  /** Opt-in: /dev/outbox answers loopback-looking requests without the admin token. */
+  devOutboxOpen: boolean;
 }
 
 export class ConfigError extends Error {
@@ -126,5 +131,8 @@ export function readConfig(envBindings: object): Config {
     lookbackHours: readNumber(env, "LOOKBACK_HOURS", 48, 0, 24 * 30),
     maxAgeDays: readNumber(env, "MAX_AGE_DAYS", 7, 1, 90),
     confirmEmailIntervalMinutes: readNumber(env, "CONFIRM_EMAIL_INTERVAL_MINUTES", 10, 0, 24 * 60),
+    inboundMaxMailsPerHour: readNumber(env, "INBOUND_MAX_MAILS_PER_HOUR", 10, 0, 1000),
+    inboundMaxMailsPerDay: readNumber(env, "INBOUND_MAX_MAILS_PER_DAY", 30, 0, 10_000),
+    devOutboxOpen: readString(env, "DEV_OUTBOX_OPEN") === "true",
   };
 }

@@ -46,9 +46,15 @@ export default {
       mailer: createMailer(config, env.KV),
       emailFrom: config.emailFrom,
       publicUrl: config.publicUrl,
+      limits: {
+        senderLimiter: env.INBOUND_SENDER_LIMITER,
+        replyLimiter: env.INBOUND_REPLY_LIMITER,
+        maxMailsPerHour: config.inboundMaxMailsPerHour,
+        maxMailsPerDay: config.inboundMaxMailsPerDay,
+      },
     });
-    // Log the action, never the address.
-    console.log(JSON.stringify({ event: "inbound-email", action: outcome.action, reason: "reason" in outcome ? outcome.reason : undefined }));
+    // The outcome carries fixed reasons and flags, never an address: log it whole.
+    console.log(JSON.stringify({ event: "inbound-email", ...outcome }));
   },
 
   async queue(batch, env) {

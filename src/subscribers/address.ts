@@ -1,17 +1,31 @@
 // Email address validation for sign-ups: deliberately plain rules a person
 // can understand from the error message, not the full RFC 5322 grammar
 // (which accepts addresses no mail provider hands out).
+// Unicode first: text that is not well-formed (lone surrogates) or carries
+// control or text-direction characters is refused, then the address is
+// normalised to NFKC, so look-alike compatibility forms (the Kelvin sign
+// "\u212A" for "K", full-width letters) become the letters they stand for
+// before anything is validated, hashed or stored.
 
 export const MAX_ADDRESS_LENGTH = 254;
 
 export type AddressResult = { ok: true; address: string } | { ok: false; message: string };
 
+/** A UTF-16 surrogate without its pair: not text, and it hashes and stores as U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates. */
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+const CONTROL_MESSAGE = "An email address cannot contain spaces or control characters (text-direction marks included).";
+
 export function parseEmailAddress(input: unknown): AddressResult {
   if (typeof input !== "string") return { ok: false, message: "Please enter an email address." };
-  const trimmed = input.trim();
+  if (LONE_SURROGATE.test(input)) return { ok: false, message: "The email address is not valid text (it has a broken character)." };
+  if (CONTROL_OR_BIDI.test(input.trim())) return { ok: false, message: CONTROL_MESSAGE };
+  const trimmed = input.normalize("NFKC").trim();
   if (trimmed === "") return { ok: false, message: "Please enter an email address." };
   if (trimmed.length > MAX_ADDRESS_LENGTH) return { ok: false, message: `That address is too long (at most ${MAX_ADDRESS_LENGTH} characters).` };
-  if (/[\s\u0000-\u001f\u007f]/.test(trimmed)) return { ok: false, message: "An email address cannot contain spaces or control characters." };
+  if (/\s/.test(trimmed) || CONTROL_OR_BIDI.test(trimmed)) return { ok: false, message: CONTROL_MESSAGE };
   const at = trimmed.indexOf("@");
   if (at < 0 || trimmed.indexOf("@", at + 1) >= 0) return { ok: false, message: "An email address has exactly one @, like name@example.org." };
   const local = trimmed.slice(0, at);

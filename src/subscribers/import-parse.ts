@@ -1,10 +1,13 @@
 // Parses an uploaded list: CSV with an `email` column, or a JSON array of
 // addresses. Streams the body line by line (CSV) so a 100,000-row file is
 // never held twice; each bad row is reported with its line number and does
-// not stop the rest; duplicates (case-insensitive) are merged.
+// not stop the rest; duplicates (case-insensitive) are merged. A line longer
+// than MAX_CSV_LINE_CHARS is one bad row: it is dropped as it streams in.
 import { identityOf, parseEmailAddress } from "./address";
 
 export const MAX_REPORTED_INVALID = 1000;
+/** A CSV line longer than this is reported and skipped, never buffered whole. */
+export const MAX_CSV_LINE_CHARS = 16 * 1024;
 
 export interface ParsedImport {
   rows: number;
@@ -91,6 +94,13 @@ export async function parseCsvImport(body: ReadableStream<Uint8Array>): Promise<
     if (!cells) return collector.invalidLine(lineNumber, line, "unbalanced quotes");
     collector.add(lineNumber, cells[emailColumn] ?? "");
   };
+  // While skipping, the rest of an over-long line is dropped until its newline.
+  let skipping = false;
+  const tooLong = (start: string) => {
+    if (lineNumber === 0) throw new ImportFormatError(`the CSV header line is longer than ${MAX_CSV_LINE_CHARS / 1024} KB`);
+    lineNumber++;
+    collector.invalidLine(lineNumber, start, `line longer than ${MAX_CSV_LINE_CHARS / 1024} KB`);
+  };
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   for (;;) {
     const { done, value } = await reader.read();
@@ -98,12 +108,19 @@ export async function parseCsvImport(body: ReadableStream<Uint8Array>): Promise<
     pending += value;
     let newline = pending.indexOf("\n");
     while (newline >= 0) {
-      handle(pending.slice(0, newline));
+      if (skipping) skipping = false;
+      else if (newline > MAX_CSV_LINE_CHARS) tooLong(pending);
+      else handle(pending.slice(0, newline));
       pending = pending.slice(newline + 1);
       newline = pending.indexOf("\n");
     }
+    if (pending.length > MAX_CSV_LINE_CHARS) {
+      if (!skipping) tooLong(pending);
+      skipping = true;
+      pending = "";
+    }
   }
-  if (pending !== "") handle(pending);
+  if (pending !== "" && !skipping) handle(pending);
   if (lineNumber === 0) throw new ImportFormatError("the CSV is empty");
   return collector.result;
 }

@@ -1,54 +1,86 @@
 // Subscribe and unsubscribe by email (Cloudflare Email Routing → email()).
 // The message is parsed with postal-mime; the command is "subscribe" or
 // "unsubscribe" as the subject or the first line of the body, acting on the
-// sender's address. Subscribing still goes through double opt-in (a From
-// address can be forged); unsubscribing acts at once and sends nothing.
-// Automated mail (bounces, auto-replies, lists) is never answered, so no
-// mail loop can start here; anything else gets one help reply a day at most.
-import PostalMime, { type Email } from "postal-mime";
+// address in the From: header.
+//
+// A From: header is easy to forge, so a message changes a subscription by
+// itself only when Cloudflare's own verdict (the topmost
+// Authentication-Results, see authentication-results.ts) vouches for its
+// domain. Otherwise the sender gets at most a link that does the action:
+// - subscribe: always double opt-in, verified or not: the normal confirmation.
+// - unsubscribe, verified: done at once, nothing sent.
+// - unsubscribe, not verified: a reply with the reader's unsubscribe page.
+// - anything else, verified: one help reply; not verified: nothing (no backscatter).
+// Every mail this path sends passes inbound-limits.ts (per sender, per
+// domain, global caps, one per address per day). Automated mail (bounces,
+// auto-replies, lists) is never answered, so no mail loop can start here.
+// Outcomes carry fixed reasons and never an address: index.ts logs them.
+import PostalMime, { addressParser, type Email } from "postal-mime";
 import { createElement } from "react";
 import { InboundHelpEmail, inboundHelpSubject } from "../../emails/inbound-help";
-import { sha256Hex } from "../lib/crypto";
-import type { Mailer } from "../mail/mailer";
+import { InboundUnsubscribeEmail, inboundUnsubscribeSubject } from "../../emails/inbound-unsubscribe";
+import { hmacSign, toBase64Url } from "../lib/crypto";
+import type { Mailer, OutgoingEmail } from "../mail/mailer";
 import { renderEmail } from "../mail/render";
 import { parseEmailAddress } from "./address";
+import { readSenderVerdict } from "./authentication-results";
+import { checkSenderBurst, reserveInboundMail, type InboundLimitDeps } from "./inbound-limits";
 import { subscribeAddress, unsubscribeAddress, type SubscriptionDeps } from "./service";
+import { getSubscriber, subscriberIdFor } from "./subscriber-store";
+import { createToken } from "./tokens";
 
 export const MAX_INBOUND_BYTES = 1024 * 1024;
-const HELP_PREFIX = "v1:inbound-help:";
-const HELP_INTERVAL_SECONDS = 24 * 3600;
 
-export type InboundCommand = "subscribe" | "unsubscribe" | "unknown";
+export type InboundCommandName = "subscribe" | "unsubscribe" | "unknown";
+
+export interface InboundCommand {
+  command: InboundCommandName;
+  /** The words after the command, lower-cased ("subscribe weekly" → ["weekly"]). */
+  args: string[];
+}
 
 export type InboundOutcome =
   | { action: "rejected"; reason: string }
   | { action: "ignored"; reason: string }
-  | { action: "subscribe" | "unsubscribe"; address: string }
-  | { action: "help"; address: string; replied: boolean };
+  | { action: "limited"; command: InboundCommandName; reason: string }
+  | { action: "subscribe"; verified: boolean }
+  | { action: "unsubscribe"; verified: true }
+  | { action: "unsubscribe-link"; replied: boolean }
+  | { action: "help"; replied: boolean };
 
 export interface InboundDeps extends SubscriptionDeps {
   mailer: Mailer;
   emailFrom: string;
   publicUrl: string;
+  limits: Omit<InboundLimitDeps, "kv" | "now" | "secret">;
 }
 
-const COMMAND = /^\W*(subscribe|unsubscribe)\W*$/i;
+const COMMAND_LINE = /^\W*(subscribe|unsubscribe)\b(.*)$/i;
 
-/** The command in the subject, else in the first non-empty, non-quoted line of the text. */
+function commandIn(line: string): InboundCommand | null {
+  const match = COMMAND_LINE.exec(line.trim());
+  if (!match) return null;
+  const args = match[2]!
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}_-]+/u)
+    .filter(Boolean);
+  return { command: match[1]!.toLowerCase() as InboundCommandName, args };
+}
+
+/** The command and its argument words in the subject, else in the first non-empty, non-quoted line of the text. */
 export function parseCommand(subject: string | undefined, text: string | undefined): InboundCommand {
-  const fromSubject = COMMAND.exec((subject ?? "").trim());
-  if (fromSubject) return fromSubject[1]!.toLowerCase() as InboundCommand;
+  const fromSubject = commandIn(subject ?? "");
+  if (fromSubject) return fromSubject;
   const firstLine = (text ?? "")
     .split(/\r?\n/)
     .map((line) => line.trim())
     .find((line) => line !== "" && !line.startsWith(">"));
-  const fromBody = COMMAND.exec(firstLine ?? "");
-  return fromBody ? (fromBody[1]!.toLowerCase() as InboundCommand) : "unknown";
+  return commandIn(firstLine ?? "") ?? { command: "unknown", args: [] };
 }
 
 const AUTOMATED_SENDERS = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply|daemon)([+@.-]|$)/i;
 
-/** Why this message is automated and must not be answered, or null for a person's mail. */
+/** Why this message is automated and must not be answered, or null for a person's mail. Never names an address. */
 export function automatedReason(email: Email, envelopeFrom: string): string | null {
   const header = (name: string) =>
     email.headers
@@ -56,7 +88,7 @@ export function automatedReason(email: Email, envelopeFrom: string): string | nu
       ?.value.trim()
       .toLowerCase();
   const autoSubmitted = header("auto-submitted");
-  if (autoSubmitted && autoSubmitted !== "no") return `Auto-Submitted: ${autoSubmitted}`;
+  if (autoSubmitted && autoSubmitted !== "no") return "Auto-Submitted header";
   const precedence = header("precedence");
   if (precedence && /^(bulk|junk|list|auto_reply)$/.test(precedence)) return `Precedence: ${precedence}`;
   const returnPath = header("return-path");
@@ -67,12 +99,39 @@ export function automatedReason(email: Email, envelopeFrom: string): string | nu
   }
   if ((header("content-type") ?? "").startsWith("multipart/report")) return "a delivery report";
   const from = email.from?.address ?? envelopeFrom;
-  if (AUTOMATED_SENDERS.test(from)) return `automated sender ${from}`;
+  if (AUTOMATED_SENDERS.test(from)) return "automated sender name";
   return null;
 }
 
 function bareAddress(from: string): string {
   return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+}
+
+/** The single mailbox of the message's single From: header, or null (several From: headers are a known way to fool DMARC checks). */
+function singleFromAddress(email: Email): string | null {
+  const fromHeaders = email.headers.filter((h) => h.key === "from");
+  if (fromHeaders.length !== 1) return null;
+  const mailboxes = addressParser(fromHeaders[0]!.value);
+  const [mailbox] = mailboxes;
+  if (mailboxes.length !== 1 || !mailbox || ("group" in mailbox && mailbox.group) || !mailbox.address) return null;
+  return mailbox.address;
+}
+
+const MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>$/;
+
+/** In-Reply-To and References for a reply (RFC 5322 §3.6.4), from well-formed ids only. */
+export function buildReplyHeaders(email: Pick<Email, "messageId" | "references">): Record<string, string> {
+  const messageId = email.messageId?.trim();
+  if (!messageId || !MESSAGE_ID.test(messageId)) return {};
+  const earlier = (email.references ?? "")
+    .split(/\s+/)
+    .filter((id) => MESSAGE_ID.test(id))
+    .slice(-10);
+  return { "In-Reply-To": messageId, References: [...earlier, messageId].join(" ") };
 }
 
 export async function handleInboundEmail(message: ForwardableEmailMessage, deps: InboundDeps): Promise<InboundOutcome> {
@@ -83,49 +142,77 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, deps:
   let email: Email;
   try {
     email = await PostalMime.parse(message.raw, { maxNestingDepth: 20, maxHeadersSize: 64 * 1024 });
-  } catch (error) {
+  } catch {
     message.setReject("Message could not be parsed.");
-    return { action: "rejected", reason: `unparseable: ${error instanceof Error ? error.message : String(error)}` };
+    return { action: "rejected", reason: "unparseable" };
   }
   const automated = automatedReason(email, message.from);
   if (automated) return { action: "ignored", reason: automated };
 
-  const sender = parseEmailAddress(email.from?.address ?? message.from);
+  const fromAddress = singleFromAddress(email);
+  if (fromAddress === null) return { action: "ignored", reason: "not exactly one From: address" };
+  const sender = parseEmailAddress(fromAddress);
   if (!sender.ok) return { action: "ignored", reason: "no usable sender address" };
   if (sender.address.toLowerCase() === bareAddress(deps.emailFrom).toLowerCase()) return { action: "ignored", reason: "mail from ourselves" };
 
-  const command = parseCommand(email.subject, email.text);
-  if (command === "subscribe") {
+  const limitDeps: InboundLimitDeps = { ...deps.limits, kv: deps.kv, now: deps.now, secret: deps.signingSecret };
+  const envelopeSender = bareAddress(message.from);
+  const domains = [domainOf(sender.address), domainOf(envelopeSender)];
+  const { command, args } = parseCommand(email.subject, email.text);
+  const burst = await checkSenderBurst(limitDeps, envelopeSender, domains);
+  if (!burst.ok) return { action: "limited", command, reason: burst.reason };
+
+  const verdict = readSenderVerdict(email.headers, domainOf(sender.address));
+  const reserve = () => reserveInboundMail(limitDeps, { envelopeSender, domains, recipient: sender.address });
+  // Arguments are not understood yet ("subscribe weekly"): such a message gets the help reply.
+  const known = args.length === 0 ? command : "unknown";
+
+  if (known === "subscribe") {
+    const budget = await reserve();
+    if (!budget.ok) return { action: "limited", command, reason: budget.reason };
     await subscribeAddress(deps, sender.address, "email");
-    return { action: "subscribe", address: sender.address };
+    return { action: "subscribe", verified: verdict.authenticated };
   }
-  if (command === "unsubscribe") {
+  if (known === "unsubscribe" && verdict.authenticated) {
     await unsubscribeAddress(deps, sender.address);
-    return { action: "unsubscribe", address: sender.address };
+    return { action: "unsubscribe", verified: true };
   }
-  return { action: "help", address: sender.address, replied: await sendHelpOncePerDay(deps, sender.address, message.to) };
+  if (known === "unsubscribe") {
+    // Only a current reader has something to undo; anyone else gets nothing (and learns nothing: the reply goes to the address itself).
+    const existing = await getSubscriber(deps.kv, await subscriberIdFor(sender.address));
+    if (!existing || (existing.status !== "confirmed" && existing.status !== "unconfirmed")) return { action: "unsubscribe-link", replied: false };
+    const budget = await reserve();
+    if (!budget.ok) return { action: "limited", command, reason: budget.reason };
+    const token = await createToken(deps.signingSecret, "unsubscribe", existing.id, deps.now());
+    const rendered = await renderEmail(createElement(InboundUnsubscribeEmail, { unsubscribeUrl: `${deps.publicUrl}/unsubscribe?token=${token}` }));
+    return { action: "unsubscribe-link", replied: await sendReply(deps, email, sender.address, "unsubscribe-link", inboundUnsubscribeSubject, rendered) };
+  }
+  if (!verdict.authenticated) return { action: "ignored", reason: `help not sent: ${verdict.reason}` };
+  const budget = await reserve();
+  if (!budget.ok) return { action: "limited", command: known, reason: budget.reason };
+  const rendered = await renderEmail(createElement(InboundHelpEmail, { signupUrl: `${deps.publicUrl}/`, commandAddress: message.to }));
+  return { action: "help", replied: await sendReply(deps, email, sender.address, "help", inboundHelpSubject, rendered) };
 }
 
-async function sendHelpOncePerDay(deps: InboundDeps, address: string, commandAddress: string): Promise<boolean> {
-  const key = HELP_PREFIX + (await sha256Hex(address.toLowerCase())).slice(0, 32);
-  if ((await deps.kv.get(key)) !== null) return false;
-  // Marked before sending: a failed send costs one help reply, never a loop.
-  await deps.kv.put(key, "1", { expirationTtl: HELP_INTERVAL_SECONDS });
-  const rendered = await renderEmail(createElement(InboundHelpEmail, { signupUrl: `${deps.publicUrl}/`, commandAddress }));
+async function sendReply(
+  deps: InboundDeps,
+  incoming: Email,
+  to: string,
+  kind: "help" | "unsubscribe-link",
+  subject: string,
+  rendered: { html: string; text: string },
+): Promise<boolean> {
+  const email: OutgoingEmail = {
+    from: deps.emailFrom,
+    to,
+    subject,
+    html: rendered.html,
+    text: rendered.text,
+    headers: { "Auto-Submitted": "auto-replied", ...buildReplyHeaders(incoming) },
+    tags: [{ name: "kind", value: kind }],
+  };
   const day = deps.now().toISOString().slice(0, 10);
-  const result = await deps.mailer.sendBatch(
-    [
-      {
-        from: deps.emailFrom,
-        to: address,
-        subject: inboundHelpSubject,
-        html: rendered.html,
-        text: rendered.text,
-        headers: { "Auto-Submitted": "auto-replied" },
-        tags: [{ name: "kind", value: "help" }],
-      },
-    ],
-    { idempotencyKey: `help-${key.slice(HELP_PREFIX.length)}-${day}` },
-  );
+  const recipient = toBase64Url(await hmacSign(deps.signingSecret, `inbound-reply:${to.toLowerCase()}`)).slice(0, 22);
+  const result = await deps.mailer.sendBatch([email], { idempotencyKey: `${kind}-${recipient}-${day}` });
   return result.status === "sent" || result.status === "already-sent";
 }

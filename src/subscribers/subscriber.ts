@@ -76,7 +76,9 @@ export function requestSubscription(
     case "unconfirmed": {
       const last = existing.lastConfirmationSentAt ? Date.parse(existing.lastConfirmationSentAt) : 0;
       const due = now.getTime() - last >= confirmationIntervalMs;
-      return { subscriber: existing, sendConfirmation: due, changed: false };
+      if (!due) return { subscriber: existing, sendConfirmation: false, changed: false };
+      // A new confirmation goes to the address just submitted, not the form an earlier sign-up used.
+      return { subscriber: { ...existing, email: input.email, source: input.source, updatedAt: at }, sendConfirmation: true, changed: true };
     }
   }
 }

@@ -17,6 +17,7 @@ import { ImportFormatError, parseCsvImport, parseJsonImport, type ParsedImport }
 import { clearSuppression } from "../subscribers/resend-webhook";
 import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
 import { requireAdmin } from "./admin-auth";
+import { BodyTooLargeError, capStream, declaresTooLarge, MAX_BODY_BYTES, readTextCapped } from "./read-body";
 import type { AppEnv } from "./types";
 
 export const adminRoutes = new Hono<AppEnv>();
@@ -76,7 +77,8 @@ adminRoutes.get("/subscribers", (c) => {
 // address ever signed up. (To keep someone from being mailed, unsubscribe
 // them instead: that keeps the hashed id only.)
 adminRoutes.delete("/subscribers/:email", async (c) => {
-  const parsed = parseEmailAddress(decodeURIComponent(c.req.param("email")));
+  // c.req.param() is already percent-decoded: decoding again would turn "%2541" into "A".
+  const parsed = parseEmailAddress(c.req.param("email"));
   if (!parsed.ok) return c.json({ error: parsed.message }, 400);
   const id = await subscriberIdFor(parsed.address);
   const existed = (await getSubscriber(c.env.KV, id)) !== null;
@@ -86,7 +88,9 @@ adminRoutes.delete("/subscribers/:email", async (c) => {
 
 adminRoutes.post("/digest", async (c) => {
   let options: { dryRun?: boolean; to?: string } = {};
-  const text = await c.req.text();
+  const read = await readTextCapped(c.req.raw, MAX_BODY_BYTES);
+  if (!read.ok) return c.json({ error: `the body is over ${MAX_BODY_BYTES / 1024} KB` }, 413);
+  const text = read.text;
   if (text.trim() !== "") {
     let body: unknown;
     try {
@@ -132,7 +136,7 @@ adminRoutes.get("/digests/:id", async (c) => {
 });
 
 adminRoutes.post("/subscribers/:email/unsuppress", async (c) => {
-  const result = await clearSuppression(c.env.KV, decodeURIComponent(c.req.param("email")), new Date());
+  const result = await clearSuppression(c.env.KV, c.req.param("email"), new Date());
   if (result === "unknown") return c.json({ error: "no record for that address" }, 404);
   return c.json({ result });
 });
@@ -143,20 +147,24 @@ const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 adminRoutes.post("/subscribers/import", async (c) => {
   const optIn = ["1", "true", "yes"].includes(c.req.query("optin") ?? "");
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-  const length = Number(c.req.header("Content-Length") ?? "0");
-  if (length > MAX_IMPORT_BYTES) return c.json({ error: `the upload is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it` }, 413);
+  const tooLarge = () => c.json({ error: `the upload is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it` }, 413);
+  if (declaresTooLarge(c.req.raw, MAX_IMPORT_BYTES)) return tooLarge();
   let parsed: ParsedImport;
   try {
     if (type === "text/csv" || type === "application/csv" || type === "text/plain") {
       if (!c.req.raw.body) return c.json({ error: "the CSV is empty" }, 400);
-      parsed = await parseCsvImport(c.req.raw.body);
+      // Bytes are counted as the CSV streams in, with or without Content-Length.
+      parsed = await parseCsvImport(capStream(c.req.raw.body, MAX_IMPORT_BYTES));
     } else if (type === "application/json") {
-      parsed = parseJsonImport(await c.req.text());
+      const read = await readTextCapped(c.req.raw, MAX_IMPORT_BYTES);
+      if (!read.ok) return tooLarge();
+      parsed = parseJsonImport(read.text);
     } else {
       return c.json({ error: "send text/csv with an email column, or application/json with an array of addresses" }, 415);
     }
   } catch (error) {
     if (error instanceof ImportFormatError) return c.json({ error: error.message }, 400);
+    if (error instanceof BodyTooLargeError) return tooLarge();
     throw error;
   }
   const job = await startImport(c.env.KV, c.env.SEND_QUEUE as SendQueue, parsed, optIn, new Date());

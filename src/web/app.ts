@@ -6,10 +6,23 @@ import { secureHeaders } from "hono/secure-headers";
 import { ConfigError, readConfig } from "../config";
 import { adminRoutes } from "./admin-routes";
 import { archiveRoutes } from "./archive-routes";
+import { timingSafeEqualStrings } from "../lib/crypto";
 import { devOutboxRoutes } from "./dev-outbox-routes";
+import { errorPage } from "./subscription-pages";
 import { subscriptionRoutes } from "./subscription-routes";
 import { webhookRoutes } from "./webhook-routes";
 import type { AppEnv } from "./types";
+
+/** The bearer token matches ADMIN_TOKEN, read raw: this runs when the config itself may not parse. */
+async function hasAdminToken(env: Env, authorization: string | undefined): Promise<boolean> {
+  const expected = typeof env.ADMIN_TOKEN === "string" ? env.ADMIN_TOKEN.trim() : "";
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+  return expected !== "" && token !== undefined && (await timingSafeEqualStrings(token, expected));
+}
+
+function prefersHtml(accept: string | undefined): boolean {
+  return (accept ?? "").includes("text/html");
+}
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -50,14 +63,22 @@ export function createApp(): Hono<AppEnv> {
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
 
-  app.onError((error, c) => {
+  // Public answers say what went wrong in plain words and never echo a
+  // setting's value or a stack; details go to the logs and, for a
+  // configuration error, to the operator on /admin/* with the admin token.
+  app.onError(async (error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
-    if (error instanceof ConfigError) {
-      console.error("configuration error:", error.message);
+    const misconfigured = error instanceof ConfigError;
+    if (misconfigured) console.error("configuration error:", error.message);
+    else console.error("unhandled error", error);
+    const message = misconfigured
+      ? "The service is misconfigured; the operator can find details in the worker logs."
+      : "internal error: something went wrong on our side; the operator can find details in the worker logs.";
+    if (misconfigured && c.req.path.startsWith("/admin/") && (await hasAdminToken(c.env, c.req.header("Authorization")))) {
       return c.json({ error: `the service is misconfigured: ${error.message}` }, 500);
     }
-    console.error("unhandled error", error);
-    return c.json({ error: "internal error; the operator can find details in the worker logs" }, 500);
+    if (prefersHtml(c.req.header("Accept"))) return c.html(errorPage(500, message.charAt(0).toUpperCase() + message.slice(1)), 500);
+    return c.json({ error: message }, 500);
   });
 
   return app;

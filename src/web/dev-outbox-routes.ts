@@ -1,7 +1,14 @@
 // /dev/outbox: read the local outbox in a browser. It exists only in outbox
-// mode (no RESEND_API_KEY), and answers only on a loopback host or with the
-// admin token, so a deployment that forgot its Resend key does not publish
-// everyone's confirmation links.
+// mode (no RESEND_API_KEY), so a deployment that forgot its Resend key does
+// not publish everyone's confirmation links, and it needs the admin token.
+// The one exception is an explicit opt-in for local development
+// (DEV_OUTBOX_OPEN=true, which `npm start` writes to .dev.vars): then a
+// request whose Host and CF-Connecting-IP are both loopback gets in without
+// the token. A Host header alone proves nothing (`wrangler dev --ip 0.0.0.0`
+// answers anyone who sends `Host: localhost`); CF-Connecting-IP is set from
+// the socket by wrangler dev and by Cloudflare's edge, but wrangler dev keeps
+// one a client sent, so the opt-in is for a dev server listening on loopback
+// only (wrangler's default).
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { timingSafeEqualStrings } from "../lib/crypto";
@@ -13,13 +20,23 @@ export const devOutboxRoutes = new Hono<AppEnv>();
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
+/** 127.0.0.0/8 and ::1 (also as an IPv4-mapped address). */
+export function isLoopbackIp(ip: string | undefined): boolean {
+  if (ip === undefined) return false;
+  const bare = ip
+    .trim()
+    .toLowerCase()
+    .replace(/^::ffff:/, "");
+  return /^127(\.\d{1,3}){3}$/.test(bare) || bare === "::1" || bare === "0:0:0:0:0:0:0:1";
+}
+
 devOutboxRoutes.use("*", async (c, next) => {
   const config = c.get("config");
   if (config.resendApiKey !== null) return c.notFound();
-  const host = new URL(c.req.url).hostname;
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   const isAdmin = token !== undefined && config.adminToken !== null && (await timingSafeEqualStrings(token, config.adminToken));
-  if (!LOOPBACK_HOSTS.has(host) && !isAdmin) return c.notFound();
+  const isLocalDev = config.devOutboxOpen && LOOPBACK_HOSTS.has(new URL(c.req.url).hostname) && isLoopbackIp(c.req.header("CF-Connecting-IP"));
+  if (!isAdmin && !isLocalDev) return c.notFound();
   await next();
 });
 

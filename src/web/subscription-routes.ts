@@ -3,6 +3,7 @@
 // unsubscribe, including RFC 8058 one-click POSTs from mail clients.
 import { Hono, type Context } from "hono";
 import type { SendQueue } from "../queue-messages";
+import { parseEmailAddress } from "../subscribers/address";
 import { confirmByToken, subscribeAddress, unsubscribeByToken, type SubscriptionDeps } from "../subscribers/service";
 import { verifyToken } from "../subscribers/tokens";
 import { readBody, wantsJson } from "./read-body";
@@ -72,10 +73,22 @@ subscriptionRoutes.post("/subscribe", async (c) => {
     if (!check.ok) return fail(check.status, check.message, email);
   }
 
-  const result = await subscribeAddress(subscriptionDeps(c), body.fields.email, body.kind === "json" ? "api" : "form");
-  if (!result.ok) return fail(400, result.message, email);
+  const address = parseEmailAddress(body.fields.email);
+  if (!address.ok) return fail(400, address.message, email);
+  // New and known addresses must answer alike: the lookup, the write and the
+  // queue send run after the answer, so timing tells nothing.
+  c.executionCtx.waitUntil(subscribeInBackground(subscriptionDeps(c), address.address, body.kind === "json" ? "api" : "form"));
   return json ? c.json({ status: "accepted", message: ACCEPTED_MESSAGE }, 202) : c.html(checkInboxPage(), 202);
 });
+
+async function subscribeInBackground(deps: SubscriptionDeps, address: string, source: "api" | "form"): Promise<void> {
+  try {
+    await subscribeAddress(deps, address, source);
+  } catch (error) {
+    // The person already has their 202; the error (never the address) goes to the logs.
+    console.error("sign-up failed after the answer:", error instanceof Error ? error.message : String(error));
+  }
+}
 
 function problemStatus(reason: string): 400 | 410 {
   return reason === "expired" || reason === "unknown" || reason === "unsubscribed" || reason === "suppressed" ? 410 : 400;

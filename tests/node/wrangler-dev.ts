@@ -53,6 +53,9 @@ export async function startWranglerDev(options: { vars: Record<string, string>; 
     "--test-scheduled",
     "--var",
     `PUBLIC_URL:${url}`,
+    // As `npm start` sets it in .dev.vars: /dev/outbox open to loopback.
+    "--var",
+    "DEV_OUTBOX_OPEN:true",
     ...Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   let output = "";

@@ -88,9 +88,11 @@ describe("admin routes", () => {
 });
 
 describe("/dev/outbox", () => {
-  it("exists only in outbox mode, on a loopback host", async () => {
-    expect((await call("/dev/outbox")).status).toBe(404); // Resend key configured in tests
-    const outbox = await call("/dev/outbox", {}, { RESEND_API_KEY: "" });
+  it("exists only in outbox mode, with the admin token or the local-dev opt-in from loopback", async () => {
+    expect((await call("/dev/outbox", { headers: auth })).status).toBe(404); // Resend key configured in tests
+    expect((await call("/dev/outbox", {}, { RESEND_API_KEY: "" })).status).toBe(404); // loopback Host alone is not enough
+    expect((await call("/dev/outbox", { headers: auth }, { RESEND_API_KEY: "" })).status).toBe(200);
+    const outbox = await call("/dev/outbox", { headers: { "CF-Connecting-IP": "127.0.0.1" } }, { RESEND_API_KEY: "", DEV_OUTBOX_OPEN: "true" });
     expect(outbox.status).toBe(200);
     expect(await outbox.text()).toContain("Local outbox");
     const ctx = createExecutionContext();
