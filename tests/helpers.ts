@@ -110,7 +110,7 @@ export function linkIn(text: string | undefined, path: string): string {
 import { newSubscriber, type Subscriber } from "../src/subscribers/subscriber";
 import { saveSubscriber, subscriberIdFor } from "../src/subscribers/subscriber-store";
 
-export const ADMIN_AUTH = { Authorization: "Bearer test-admin-token-0123456789-console-0123" };
+export const ADMIN_AUTH = { Authorization: "Bearer test-admin-token-0123456789" };
 
 /** Writes subscribers straight into KV (as an import would), `count` of them at `domain`. */
 export async function seedSubscribers(domain: string, count: number, status: Subscriber["status"] = "confirmed", prefix = "reader"): Promise<string[]> {

@@ -13,7 +13,7 @@ export function workerTestBindings(
     RESEND_BASE_URL: servers.resendServerUrl,
     RESEND_RATE_LIMIT: "50",
     RESEND_TIMEOUT_MS: "3000",
-    ADMIN_TOKEN: "test-admin-token-0123456789-console-0123",
+    ADMIN_TOKEN: "test-admin-token-0123456789",
     SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
     RESEND_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     ...overrides,
