@@ -24,8 +24,9 @@ export function niceMax(max: number): number {
 
 function axes(top: number, labels: { x: number; text: string }[]): Html {
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  return html`<line class="chart-axis" x1="${PAD.left}" y1="${PAD.top + plotHeight}" x2="${WIDTH - PAD.right}" y2="${PAD.top + plotHeight}" />
-    ${[0, 0.5, 1].map((f) => {
+  return html`<line class="chart-axis" x1="${PAD.left}" y1="${PAD.top + plotHeight}" x2="${WIDTH - PAD.right}" y2="${PAD.top + plotHeight}" /> ${[
+      0, 0.5, 1,
+    ].map((f) => {
       const y = PAD.top + plotHeight * (1 - f);
       return html`<line class="chart-axis" x1="${PAD.left}" y1="${y}" x2="${WIDTH - PAD.right}" y2="${y}" stroke-dasharray="${f === 0 ? "" : "3 4"}" />
         <text class="chart-label" x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${Math.round(top * f)}</text>`;
@@ -55,8 +56,7 @@ export function buildLineChart(id: string, title: string, points: ChartPoint[]):
   const labels = points.map((p, i) => ({ x: x(i), text: p.label })).filter((_, i) => i % every === 0 || i === points.length - 1);
   return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${id}-title" focusable="false">
     <title id="${id}-title">${title}</title>
-    ${axes(top, labels)}
-    ${segments.map((d) => html`<path class="chart-line" d="${d.trim()}" />`)}
+    ${axes(top, labels)} ${segments.map((d) => html`<path class="chart-line" d="${d.trim()}" />`)}
     ${points.map((p, i) => (p.value === null ? "" : html`<circle class="chart-dot" cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" />`))}
   </svg>`;
 }
@@ -75,7 +75,14 @@ export function buildBarChart(id: string, title: string, points: ChartPoint[]): 
     ${axes(top, labels)}
     ${points.map((p, i) => {
       const h = ((p.value ?? 0) / top) * plotHeight;
-      return html`<rect class="chart-bar" x="${(PAD.left + slot * (i + 0.5) - barWidth / 2).toFixed(1)}" y="${(PAD.top + plotHeight - h).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" rx="2" />`;
+      return html`<rect
+        class="chart-bar"
+        x="${(PAD.left + slot * (i + 0.5) - barWidth / 2).toFixed(1)}"
+        y="${(PAD.top + plotHeight - h).toFixed(1)}"
+        width="${barWidth.toFixed(1)}"
+        height="${h.toFixed(1)}"
+        rx="2"
+      />`;
     })}
   </svg>`;
 }

@@ -28,7 +28,13 @@ export function signInPage(options: { error?: string; info?: string } = {}): Htm
 }
 
 export function consoleErrorPage(title: string, message: string, csrf?: string): Html {
-  return consolePage({ title, csrf, body: html`<h1>${title}</h1>${notice(message, "error")}<p><a href="/console">Back to the console</a></p>` });
+  return consolePage({
+    title,
+    csrf,
+    body: html`<h1>${title}</h1>
+      ${notice(message, "error")}
+      <p><a href="/console">Back to the console</a></p>`,
+  });
 }
 
 export function resultPage(options: { title: string; csrf: string; message: Html | string; ok?: boolean; details?: Html; back?: [string, string] }): Html {
@@ -50,21 +56,29 @@ function statusCards(counts: StatusCounts): Html {
     ["Suppressed", counts.suppressed],
   ];
   return html`<dl class="cards">
-    ${items.map(([label, value]) => html`<div><dt>${label}</dt><dd>${number(value)}</dd></div>`)}
+    ${items.map(
+      ([label, value]) =>
+        html`<div>
+          <dt>${label}</dt>
+          <dd>${number(value)}</dd>
+        </div>`,
+    )}
   </dl>`;
 }
 
 function releaseList(releases: StoredRelease[], now: Date): Html {
   return html`<ul>
-    ${releases.slice(0, 20).map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a> <span class="muted">· published ${when(r.publishedAt, now)}</span></li>`)}
-  </ul>
-  ${releases.length > 20 ? html`<p class="muted">and ${releases.length - 20} more.</p>` : ""}`;
+      ${releases.slice(0, 20).map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a> <span class="muted">· published ${when(r.publishedAt, now)}</span></li>`)}
+    </ul>
+    ${releases.length > 20 ? html`<p class="muted">and ${releases.length - 20} more.</p>` : ""}`;
 }
 
 function digestTable(digests: DigestSummary[], now: Date): Html {
   return html`<div class="table-wrap">
     <table>
-      <caption class="muted" style="text-align:left">Newest first</caption>
+      <caption class="muted" style="text-align:left">
+        Newest first
+      </caption>
       <thead>
         <tr>
           <th scope="col">Digest</th>
@@ -82,7 +96,9 @@ function digestTable(digests: DigestSummary[], now: Date): Html {
             html`<tr>
               <td><a href="/console/digests/${d.id}">${d.subject}</a></td>
               <td>${when(d.createdAt, now)}</td>
-              <td>${d.status === "sent" ? html`<span class="ok">sent</span>` : d.deferredBatches ? html`<span class="bad">paused (quota)</span>` : "sending"}</td>
+              <td>
+                ${d.status === "sent" ? html`<span class="ok">sent</span>` : d.deferredBatches ? html`<span class="bad">paused (quota)</span>` : "sending"}
+              </td>
               <td class="num">${number(d.recipients)}</td>
               <td class="num">${number(d.sent)}</td>
               <td class="num">${d.failed ? html`<span class="bad">${number(d.failed)}</span>` : "0"}</td>
@@ -121,9 +137,14 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
 
       <section aria-labelledby="feeds-h">
         <h2 id="feeds-h">Feeds</h2>
-        ${data.sources.some((s) => s.state.lastAttemptAt)
-          ? ""
-          : html`<p>No feed has been read yet. Press <strong>Ingest now</strong> to read ${data.sources.length === 1 ? "the feed" : "the feeds"} once; the hourly cron does it from then on.</p>`}
+        ${
+          data.sources.some((s) => s.state.lastAttemptAt)
+            ? ""
+            : html`<p>
+                No feed has been read yet. Press <strong>Ingest now</strong> to read ${data.sources.length === 1 ? "the feed" : "the feeds"} once; the hourly
+                cron does it from then on.
+              </p>`
+        }
         <div class="table-wrap">
           <table>
             <thead>
@@ -142,13 +163,15 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
                     <td>${when(state.lastSuccessAt, now)}</td>
                     <td class="num">${state.consecutiveFailures}</td>
                     <td>
-                      ${flag
-                        ? html`<span class="bad">Flagged: ${flag}</span>`
-                        : state.consecutiveFailures
-                          ? html`<span class="bad">Failing: ${state.lastError ?? "unknown error"}</span>`
-                          : state.lastSuccessAt
-                            ? html`<span class="ok">OK</span>`
-                            : html`<span class="muted">not read yet</span>`}
+                      ${
+                        flag
+                          ? html`<span class="bad">Flagged: ${flag}</span>`
+                          : state.consecutiveFailures
+                            ? html`<span class="bad">Failing: ${state.lastError ?? "unknown error"}</span>`
+                            : state.lastSuccessAt
+                              ? html`<span class="ok">OK</span>`
+                              : html`<span class="muted">not read yet</span>`
+                      }
                     </td>
                   </tr>`,
               )}
@@ -157,48 +180,62 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
         </div>
         <p class="muted">Last ingest: ${data.lastIngest ? html`${when(data.lastIngest.finishedAt ?? null, now)}, ${data.lastIngest.new} new` : "never"}.</p>
         <form method="post" action="/console/ingest">${csrfField(csrf)}<button type="submit">Ingest now</button></form>
-        ${data.localMode
-          ? html`<form method="post" action="/console/sample-feed">
-              ${csrfField(csrf)}<input type="hidden" name="on" value="${data.sampleFeedOn ? "off" : "on"}" />
-              <p class="muted">
-                ${data.sampleFeedOn
-                  ? "The offline sample feed replaces the configured feeds (local mode only)."
-                  : "No internet? A NATO-shaped sample feed, served by this worker, can replace the configured feeds while you try things locally."}
-              </p>
-              <button type="submit" class="secondary">${data.sampleFeedOn ? "Stop using the sample feed" : "Use the offline sample feed"}</button>
-            </form>`
-          : ""}
+        ${
+          data.localMode
+            ? html`<form method="post" action="/console/sample-feed">
+                ${csrfField(csrf)}<input type="hidden" name="on" value="${data.sampleFeedOn ? "off" : "on"}" />
+                <p class="muted">
+                  ${
+                    data.sampleFeedOn
+                      ? "The offline sample feed replaces the configured feeds (local mode only)."
+                      : "No internet? A NATO-shaped sample feed, served by this worker, can replace the configured feeds while you try things locally."
+                  }
+                </p>
+                <button type="submit" class="secondary">${data.sampleFeedOn ? "Stop using the sample feed" : "Use the offline sample feed"}</button>
+              </form>`
+            : ""
+        }
       </section>
 
       <section aria-labelledby="waiting-h">
         <h2 id="waiting-h">Waiting for the next digest</h2>
         <h3>Daily edition</h3>
-        ${data.waiting.daily.length
-          ? html`<p>${number(data.waiting.daily.length)} release(s) will go into the next daily digest (07:00 UTC).</p>
-              ${releaseList(data.waiting.daily, now)}`
-          : html`<p>Nothing new since the last digest. New releases appear here after the next ingest.</p>`}
+        ${
+          data.waiting.daily.length
+            ? html`<p>${number(data.waiting.daily.length)} release(s) will go into the next daily digest (07:00 UTC).</p>
+                ${releaseList(data.waiting.daily, now)}`
+            : html`<p>Nothing new since the last digest. New releases appear here after the next ingest.</p>`
+        }
         <h3>Weekly edition</h3>
-        ${data.waiting.weekly === null
-          ? html`<p class="muted">This version sends the daily edition only.</p>`
-          : data.waiting.weekly.length
-            ? releaseList(data.waiting.weekly, now)
-            : html`<p>Nothing waiting for the weekly edition.</p>`}
+        ${
+          data.waiting.weekly === null
+            ? html`<p class="muted">This version sends the daily edition only.</p>`
+            : data.waiting.weekly.length
+              ? releaseList(data.waiting.weekly, now)
+              : html`<p>Nothing waiting for the weekly edition.</p>`
+        }
         <p><a href="/console/digests">Preview, test or send the digest</a></p>
       </section>
 
       <section aria-labelledby="digests-h">
         <h2 id="digests-h">Last digests</h2>
-        ${data.digests.length
-          ? digestTable(data.digests.slice(0, 5), now)
-          : html`<p>No digest yet. Once readers have confirmed and releases are waiting, the daily cron sends one, or <a href="/console/digests">send one now</a>.</p>`}
+        ${
+          data.digests.length
+            ? digestTable(data.digests.slice(0, 5), now)
+            : html`<p>
+                No digest yet. Once readers have confirmed and releases are waiting, the daily cron sends one, or <a href="/console/digests">send one now</a>.
+              </p>`
+        }
       </section>
 
       <section aria-labelledby="readers-h">
         <h2 id="readers-h">Subscribers</h2>
         ${statusCards(data.counts)}
-        ${data.counts.confirmed + data.counts.unconfirmed + data.counts.unsubscribed + data.counts.suppressed === 0
-          ? html`<p>No readers yet. Share the <a href="/">sign-up page</a>, or <a href="/console/subscribers#import">import a list</a>.</p>`
-          : ""}
+        ${
+          data.counts.confirmed + data.counts.unconfirmed + data.counts.unsubscribed + data.counts.suppressed === 0
+            ? html`<p>No readers yet. Share the <a href="/">sign-up page</a>, or <a href="/console/subscribers#import">import a list</a>.</p>`
+            : ""
+        }
       </section>
 
       <section aria-labelledby="chart-readers-h">
@@ -218,7 +255,13 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
                 </tr>
               </thead>
               <tbody>
-                ${readersTable.reverse().map((p) => html`<tr><td>${p.day}</td><td class="num">${number(p.confirmed ?? 0)}</td></tr>`)}
+                ${readersTable.reverse().map(
+                  (p) =>
+                    html`<tr>
+                      <td>${p.day}</td>
+                      <td class="num">${number(p.confirmed ?? 0)}</td>
+                    </tr>`,
+                )}
               </tbody>
             </table>
           </div>
@@ -228,28 +271,36 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
 
       <section aria-labelledby="chart-sent-h">
         <h2 id="chart-sent-h">Emails sent per digest</h2>
-        ${sentPerDigest.length
-          ? html`<div class="chart">
-              ${buildBarChart(
-                "chart-sent",
-                `Emails sent per digest, last ${sentPerDigest.length}`,
-                sentPerDigest.map((d) => ({ label: d.createdAt.slice(5, 10), value: d.sent })),
-              )}
-              <div class="scroll table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Digest</th>
-                      <th scope="col" class="num">Sent</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${data.digests.map((d) => html`<tr><td><a href="/console/digests/${d.id}">${d.createdAt.slice(0, 10)}</a></td><td class="num">${number(d.sent)}</td></tr>`)}
-                  </tbody>
-                </table>
-              </div>
-            </div>`
-          : html`<p>No digest has been sent yet, so there is nothing to chart.</p>`}
+        ${
+          sentPerDigest.length
+            ? html`<div class="chart">
+                ${buildBarChart(
+                  "chart-sent",
+                  `Emails sent per digest, last ${sentPerDigest.length}`,
+                  sentPerDigest.map((d) => ({ label: d.createdAt.slice(5, 10), value: d.sent })),
+                )}
+                <div class="scroll table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Digest</th>
+                        <th scope="col" class="num">Sent</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${data.digests.map(
+                        (d) =>
+                          html`<tr>
+                            <td><a href="/console/digests/${d.id}">${d.createdAt.slice(0, 10)}</a></td>
+                            <td class="num">${number(d.sent)}</td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>
+                </div>
+              </div>`
+            : html`<p>No digest has been sent yet, so there is nothing to chart.</p>`
+        }
       </section>`,
   });
 }
@@ -308,10 +359,12 @@ export function digestsPage(options: { csrf: string; now: Date; digests: DigestS
           ${cadenceSelect("send-cadence")}
           <button type="submit">Send now…</button>
         </form>
-        ${options.paused
-          ? html`<p>Sending is paused by the mail quota.</p>
-              <form method="post" action="/console/resume">${csrfField(csrf)}<button type="submit" class="secondary">Resume sending</button></form>`
-          : ""}
+        ${
+          options.paused
+            ? html`<p>Sending is paused by the mail quota.</p>
+                <form method="post" action="/console/resume">${csrfField(csrf)}<button type="submit" class="secondary">Resume sending</button></form>`
+            : ""
+        }
       </section>
 
       <section aria-labelledby="past-h">
@@ -338,11 +391,26 @@ export function digestPage(options: { csrf: string; now: Date; summary: DigestSu
         <progress aria-labelledby="progress-h" max="${Math.max(1, d.recipients)}" value="${d.recipients === 0 ? 1 : done}"></progress>
         <p data-progress-text aria-live="polite">${progressText(d)}</p>
         <dl class="cards">
-          <div><dt>Readers</dt><dd>${number(d.recipients)}</dd></div>
-          <div><dt>Sent</dt><dd data-field="sent">${number(d.sent)}</dd></div>
-          <div><dt>Failed</dt><dd data-field="failed">${number(d.failed)}</dd></div>
-          <div><dt>Skipped</dt><dd data-field="skipped">${number(d.skipped)}</dd></div>
-          <div><dt>Pending</dt><dd data-field="pending">${number(d.pending)}</dd></div>
+          <div>
+            <dt>Readers</dt>
+            <dd>${number(d.recipients)}</dd>
+          </div>
+          <div>
+            <dt>Sent</dt>
+            <dd data-field="sent">${number(d.sent)}</dd>
+          </div>
+          <div>
+            <dt>Failed</dt>
+            <dd data-field="failed">${number(d.failed)}</dd>
+          </div>
+          <div>
+            <dt>Skipped</dt>
+            <dd data-field="skipped">${number(d.skipped)}</dd>
+          </div>
+          <div>
+            <dt>Pending</dt>
+            <dd data-field="pending">${number(d.pending)}</dd>
+          </div>
         </dl>
         <p class="muted">Skipped: readers who unsubscribed or bounced after the digest started.</p>
       </section>
@@ -362,7 +430,13 @@ export function progressText(d: DigestSummary): string {
   return `Sending: ${number(d.sent + d.failed + d.skipped)} of ${number(d.recipients)} done.`;
 }
 
-export function previewPage(options: { csrf: string; edition: Edition; report: DigestReport | null; email: OutgoingEmail | null; unsupported: string | null }): Html {
+export function previewPage(options: {
+  csrf: string;
+  edition: Edition;
+  report: DigestReport | null;
+  email: OutgoingEmail | null;
+  unsupported: string | null;
+}): Html {
   const { report, email } = options;
   return consolePage({
     title: "Preview",
@@ -370,23 +444,34 @@ export function previewPage(options: { csrf: string; edition: Edition; report: D
     csrf: options.csrf,
     body: html`<h1>Preview of the next digest</h1>
       <p class="muted">Edition: ${options.edition.cadence}, ${options.edition.lang === "en" ? "English" : "French"}. A dry run: nothing was sent.</p>
-      ${options.unsupported
-        ? notice(options.unsupported, "error")
-        : !report || !email
-          ? html`${notice(`No digest to preview: ${report?.skipped ?? "nothing new since the last digest"}.`)}
-              <p>New releases arrive with the next ingest; you can <a href="/console">ingest now from the overview</a>.</p>`
-          : html`<dl class="cards">
-                <div><dt>Releases</dt><dd>${number(report.releases)}</dd></div>
-                <div><dt>Would go to</dt><dd>${number(report.recipients)}</dd></div>
-                <div><dt>Batches</dt><dd>${number(Math.ceil(report.recipients / 100))}</dd></div>
-              </dl>
-              <p><strong>Subject:</strong> ${email.subject}</p>
-              <iframe class="preview" title="The digest email as a reader sees it" sandbox="" referrerpolicy="no-referrer" srcdoc="${email.html}"></iframe>
-              <details>
-                <summary>Plain-text part</summary>
-                <pre>${email.text}</pre>
-              </details>
-              <p><a href="/console/send?cadence=${options.edition.cadence}">Send this digest now…</a></p>`}
+      ${
+        options.unsupported
+          ? notice(options.unsupported, "error")
+          : !report || !email
+            ? html`${notice(`No digest to preview: ${report?.skipped ?? "nothing new since the last digest"}.`)}
+                <p>New releases arrive with the next ingest; you can <a href="/console">ingest now from the overview</a>.</p>`
+            : html`<dl class="cards">
+                  <div>
+                    <dt>Releases</dt>
+                    <dd>${number(report.releases)}</dd>
+                  </div>
+                  <div>
+                    <dt>Would go to</dt>
+                    <dd>${number(report.recipients)}</dd>
+                  </div>
+                  <div>
+                    <dt>Batches</dt>
+                    <dd>${number(Math.ceil(report.recipients / 100))}</dd>
+                  </div>
+                </dl>
+                <p><strong>Subject:</strong> ${email.subject}</p>
+                <iframe class="preview" title="The digest email as a reader sees it" sandbox="" referrerpolicy="no-referrer" srcdoc="${email.html}"></iframe>
+                <details>
+                  <summary>Plain-text part</summary>
+                  <pre>${email.text}</pre>
+                </details>
+                <p><a href="/console/send?cadence=${options.edition.cadence}">Send this digest now…</a></p>`
+      }
       <p><a href="/console/digests">Back to digests</a></p>`,
   });
 }
@@ -398,19 +483,25 @@ export function sendConfirmPage(options: { csrf: string; cadence: Cadence; repor
     current: "/console/digests",
     csrf: options.csrf,
     body: html`<h1>Send the digest now?</h1>
-      ${options.unsupported
-        ? notice(options.unsupported, "error")
-        : html`${report.digestId
-              ? html`<p>
-                  “${report.subject}”: ${number(report.releases)} release(s) to <strong>${number(report.recipients)}</strong> confirmed reader(s), as of
-                  now. The feeds are read once more first, so a release that arrives meanwhile goes in too.
-                </p>`
-              : html`<p>Right now there is nothing new to send (${report.skipped}). Sending still reads the feeds first, and finishes an unfinished digest.</p>`}
-            ${options.paused ? html`<p>Sending also lifts the mail-quota pause; if the provider still refuses, it is set again.</p>` : ""}
-            <form method="post" action="/console/send">
-              ${csrfField(options.csrf)}<input type="hidden" name="cadence" value="${options.cadence}" /><input type="hidden" name="confirm" value="yes" />
-              <button type="submit" class="danger">Yes, send it</button>
-            </form>`}
+      ${
+        options.unsupported
+          ? notice(options.unsupported, "error")
+          : html`${
+                report.digestId
+                  ? html`<p>
+                      “${report.subject}”: ${number(report.releases)} release(s) to <strong>${number(report.recipients)}</strong> confirmed reader(s), as of
+                      now. The feeds are read once more first, so a release that arrives meanwhile goes in too.
+                    </p>`
+                  : html`<p>
+                      Right now there is nothing new to send (${report.skipped}). Sending still reads the feeds first, and finishes an unfinished digest.
+                    </p>`
+              }
+              ${options.paused ? html`<p>Sending also lifts the mail-quota pause; if the provider still refuses, it is set again.</p>` : ""}
+              <form method="post" action="/console/send">
+                ${csrfField(options.csrf)}<input type="hidden" name="cadence" value="${options.cadence}" /><input type="hidden" name="confirm" value="yes" />
+                <button type="submit" class="danger">Yes, send it</button>
+              </form>`
+      }
       <p><a href="/console/digests">Cancel</a></p>`,
   });
 }
@@ -454,8 +545,7 @@ export function subscribersPage(options: {
     current: "/console/subscribers",
     csrf,
     body: html`<h1>Subscribers</h1>
-      ${statusCards(options.counts)}
-      ${total === 0 ? html`<p>No readers yet. Share the <a href="/">sign-up page</a>, or import a list below.</p>` : ""}
+      ${statusCards(options.counts)} ${total === 0 ? html`<p>No readers yet. Share the <a href="/">sign-up page</a>, or import a list below.</p>` : ""}
 
       <section aria-labelledby="find-h">
         <h2 id="find-h">Find a subscriber</h2>
@@ -468,41 +558,74 @@ export function subscribersPage(options: {
         </form>
         ${options.queryError ? notice(options.queryError, "error") : ""}
         ${options.query && !options.queryError && !found ? html`<p role="status">No record for ${options.query}.</p>` : ""}
-        ${found
-          ? html`<div class="table-wrap">
-                <table>
-                  <tbody>
-                    <tr><th scope="row">Address</th><td>${options.query}</td></tr>
-                    <tr><th scope="row">Status</th><td>${found.status}${found.suppressedReason ? ` (${found.suppressedReason})` : ""}</td></tr>
-                    <tr><th scope="row">Signed up</th><td>${when(found.createdAt, now)} via ${found.source}</td></tr>
-                    <tr><th scope="row">Consent</th><td>${found.consentAt ? html`${when(found.consentAt, now)} via ${found.consentSource ?? ""}` : "none"}</td></tr>
-                    ${found.unsubscribedAt ? html`<tr><th scope="row">Unsubscribed</th><td>${when(found.unsubscribedAt, now)}</td></tr>` : ""}
-                    ${found.suppressedAt ? html`<tr><th scope="row">Suppressed</th><td>${when(found.suppressedAt, now)}</td></tr>` : ""}
-                  </tbody>
-                </table>
-              </div>
-              ${found.status === "suppressed"
-                ? html`<form method="post" action="/console/subscribers/unsuppress">
-                    ${csrfField(csrf)}<input type="hidden" name="email" value="${options.query}" />
-                    <p>Lifting the suppression leaves the address unsubscribed; the reader signs up again to get digests.</p>
-                    <button type="submit" class="secondary">Lift the suppression</button>
-                  </form>`
-                : ""}
-              <form method="post" action="/console/subscribers/erase">
-                ${csrfField(csrf)}<input type="hidden" name="email" value="${options.query}" />
-                <p>
-                  <input id="erase-confirm" name="confirm" type="checkbox" value="yes" required /><label class="inline" for="erase-confirm"
-                    >Erase this record entirely (a privacy request). To stop mail but remember the choice, the reader unsubscribes instead.</label
-                  >
-                </p>
-                <button type="submit" class="danger">Erase</button>
-              </form>`
-          : ""}
+        ${
+          found
+            ? html`<div class="table-wrap">
+                  <table>
+                    <tbody>
+                      <tr>
+                        <th scope="row">Address</th>
+                        <td>${options.query}</td>
+                      </tr>
+                      <tr>
+                        <th scope="row">Status</th>
+                        <td>${found.status}${found.suppressedReason ? ` (${found.suppressedReason})` : ""}</td>
+                      </tr>
+                      <tr>
+                        <th scope="row">Signed up</th>
+                        <td>${when(found.createdAt, now)} via ${found.source}</td>
+                      </tr>
+                      <tr>
+                        <th scope="row">Consent</th>
+                        <td>${found.consentAt ? html`${when(found.consentAt, now)} via ${found.consentSource ?? ""}` : "none"}</td>
+                      </tr>
+                      ${
+                        found.unsubscribedAt
+                          ? html`<tr>
+                              <th scope="row">Unsubscribed</th>
+                              <td>${when(found.unsubscribedAt, now)}</td>
+                            </tr>`
+                          : ""
+                      }
+                      ${
+                        found.suppressedAt
+                          ? html`<tr>
+                              <th scope="row">Suppressed</th>
+                              <td>${when(found.suppressedAt, now)}</td>
+                            </tr>`
+                          : ""
+                      }
+                    </tbody>
+                  </table>
+                </div>
+                ${
+                  found.status === "suppressed"
+                    ? html`<form method="post" action="/console/subscribers/unsuppress">
+                        ${csrfField(csrf)}<input type="hidden" name="email" value="${options.query}" />
+                        <p>Lifting the suppression leaves the address unsubscribed; the reader signs up again to get digests.</p>
+                        <button type="submit" class="secondary">Lift the suppression</button>
+                      </form>`
+                    : ""
+                }
+                <form method="post" action="/console/subscribers/erase">
+                  ${csrfField(csrf)}<input type="hidden" name="email" value="${options.query}" />
+                  <p>
+                    <input id="erase-confirm" name="confirm" type="checkbox" value="yes" required /><label class="inline" for="erase-confirm"
+                      >Erase this record entirely (a privacy request). To stop mail but remember the choice, the reader unsubscribes instead.</label
+                    >
+                  </p>
+                  <button type="submit" class="danger">Erase</button>
+                </form>`
+            : ""
+        }
       </section>
 
       <section aria-labelledby="export-h">
         <h2 id="export-h">Export</h2>
-        <p>Every record with its status and consent, streamed: <a href="/console/subscribers/export?format=csv">download CSV</a> · <a href="/console/subscribers/export?format=json">download JSON</a></p>
+        <p>
+          Every record with its status and consent, streamed: <a href="/console/subscribers/export?format=csv">download CSV</a> ·
+          <a href="/console/subscribers/export?format=json">download JSON</a>
+        </p>
       </section>
 
       <section aria-labelledby="import-h" id="import">
@@ -537,7 +660,9 @@ export interface ImportView {
 }
 
 export function importText(p: Pick<ImportView, "done" | "chunks" | "valid">): string {
-  return p.done >= p.chunks ? `Finished: all ${number(p.valid)} address(es) handled.` : `Importing: ${number(p.done)} of ${number(p.chunks)} chunk(s) of 50 done.`;
+  return p.done >= p.chunks
+    ? `Finished: all ${number(p.valid)} address(es) handled.`
+    : `Importing: ${number(p.done)} of ${number(p.chunks)} chunk(s) of 50 done.`;
 }
 
 export function importPage(options: { csrf: string; now: Date; progress: ImportView }): Html {
@@ -558,34 +683,52 @@ export function importPage(options: { csrf: string; now: Date; progress: ImportV
     script: !finished,
     refreshSeconds: finished ? undefined : 3,
     body: html`<h1>Import ${p.id}</h1>
-      <p class="muted">Started ${when(p.createdAt, options.now)}. ${number(p.rows)} row(s): ${number(p.valid)} valid, ${number(p.duplicates)} duplicate(s), ${number(p.invalid)} invalid.</p>
+      <p class="muted">
+        Started ${when(p.createdAt, options.now)}. ${number(p.rows)} row(s): ${number(p.valid)} valid, ${number(p.duplicates)} duplicate(s),
+        ${number(p.invalid)} invalid.
+      </p>
       <section aria-labelledby="import-progress-h" data-progress-url="/console/imports/${p.id}/progress.json">
         <h2 id="import-progress-h">Progress</h2>
         <progress aria-labelledby="import-progress-h" max="${Math.max(1, p.chunks)}" value="${p.chunks === 0 ? 1 : p.done}"></progress>
         <p data-progress-text aria-live="polite">${importText(p)}</p>
         <dl class="cards">
-          ${labels.map(([key, label]) => html`<div><dt>${label}</dt><dd data-field="${key}">${number(p.totals[key] ?? 0)}</dd></div>`)}
+          ${labels.map(
+            ([key, label]) =>
+              html`<div>
+                <dt>${label}</dt>
+                <dd data-field="${key}">${number(p.totals[key] ?? 0)}</dd>
+              </div>`,
+          )}
         </dl>
       </section>
-      ${p.invalidRows.length
-        ? html`<section aria-labelledby="invalid-h">
-            <h2 id="invalid-h">Rows that were not imported</h2>
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col" class="num">Line</th>
-                    <th scope="col">Value</th>
-                    <th scope="col">Why</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${p.invalidRows.slice(0, 100).map((r) => html`<tr><td class="num">${r.line}</td><td>${r.value}</td><td>${r.reason}</td></tr>`)}
-                </tbody>
-              </table>
-            </div>
-          </section>`
-        : ""}
+      ${
+        p.invalidRows.length
+          ? html`<section aria-labelledby="invalid-h">
+              <h2 id="invalid-h">Rows that were not imported</h2>
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col" class="num">Line</th>
+                      <th scope="col">Value</th>
+                      <th scope="col">Why</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${p.invalidRows.slice(0, 100).map(
+                      (r) =>
+                        html`<tr>
+                          <td class="num">${r.line}</td>
+                          <td>${r.value}</td>
+                          <td>${r.reason}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+            </section>`
+          : ""
+      }
       <p><a href="/console/subscribers">Back to subscribers</a></p>`,
   });
 }

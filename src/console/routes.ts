@@ -142,7 +142,8 @@ consoleRoutes.post("/login", async (c) => {
 consoleRoutes.use("*", async (c, next) => {
   const session = await readSession(c, c.get("config"), new Date());
   const isPost = c.req.method === "POST";
-  if (isPost && isForeignOrigin(c, c.get("config"))) return c.html(consoleErrorPage("Refused", "This request came from another site and was refused; nothing changed."), 403);
+  if (isPost && isForeignOrigin(c, c.get("config")))
+    return c.html(consoleErrorPage("Refused", "This request came from another site and was refused; nothing changed."), 403);
   if (!session) {
     if (isPost) return c.html(signInPage({ error: "Your session ended, so nothing changed. Sign in again." }), 403);
     if (c.req.path.endsWith(".json")) return c.json({ error: "sign in to the console first" }, 401);
@@ -154,7 +155,10 @@ consoleRoutes.use("*", async (c, next) => {
     const form = await readForm(c, c.req.path === "/console/import" ? MAX_IMPORT_BYTES : MAX_FORM_BYTES);
     if (!(form instanceof FormData)) return c.html(consoleErrorPage("Not accepted", form.message, session.csrf), form.status);
     if (!(await isValidCsrf(session, form.get("csrf")))) {
-      return c.html(consoleErrorPage("Refused", "The form's security token is missing or stale, so nothing changed. Reload the page and try again.", session.csrf), 403);
+      return c.html(
+        consoleErrorPage("Refused", "The form's security token is missing or stale, so nothing changed. Reload the page and try again.", session.csrf),
+        403,
+      );
     }
     c.set("form", form);
   }
@@ -265,7 +269,11 @@ consoleRoutes.post("/test-send", async (c) => {
   if (unsupported) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: unsupported, back }), 400);
   const { digest } = await sendTestDigestTo(c.get("config"), bindings(c), address.address, cadence);
   if (digest.skipped) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: `Nothing to send: ${digest.skipped}.`, back }));
-  if (!digest.sent) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: `The mail provider refused it: ${digest.error ?? "unknown error"}`, back }), 502);
+  if (!digest.sent)
+    return c.html(
+      resultPage({ title: "Test not sent", csrf, ok: false, message: `The mail provider refused it: ${digest.error ?? "unknown error"}`, back }),
+      502,
+    );
   return c.html(resultPage({ title: "Test sent", csrf, message: `Sent “${digest.subject}” (${digest.releases} release(s)) to ${address.address}.`, back }));
 });
 
@@ -352,7 +360,12 @@ consoleRoutes.post("/subscribers/erase", async (c) => {
   const existed = (await getSubscriber(c.env.KV, id)) !== null;
   await deleteSubscriber(c.env.KV, id);
   return c.html(
-    resultPage({ title: existed ? "Erased" : "Nothing to erase", csrf, message: existed ? `The record of ${parsed.address} is erased.` : `There was no record of ${parsed.address}.`, back }),
+    resultPage({
+      title: existed ? "Erased" : "Nothing to erase",
+      csrf,
+      message: existed ? `The record of ${parsed.address} is erased.` : `There was no record of ${parsed.address}.`,
+      back,
+    }),
   );
 });
 
@@ -366,14 +379,17 @@ consoleRoutes.post("/subscribers/unsuppress", async (c) => {
     "not-suppressed": `${address} is not suppressed; nothing changed.`,
     unknown: `There is no record of ${address}.`,
   };
-  return c.html(resultPage({ title: result === "cleared" ? "Suppression lifted" : "Nothing changed", csrf, ok: result === "cleared", message: messages[result], back }));
+  return c.html(
+    resultPage({ title: result === "cleared" ? "Suppression lifted" : "Nothing changed", csrf, ok: result === "cleared", message: messages[result], back }),
+  );
 });
 
 consoleRoutes.post("/import", async (c) => {
   const csrf = c.get("session").csrf;
   const back: [string, string] = ["/console/subscribers#import", "Back to the import form"];
   const file = c.get("form").get("file");
-  if (!(file instanceof File) || file.size === 0) return c.html(resultPage({ title: "Not imported", csrf, ok: false, message: "Choose a CSV file to import.", back }), 400);
+  if (!(file instanceof File) || file.size === 0)
+    return c.html(resultPage({ title: "Not imported", csrf, ok: false, message: "Choose a CSV file to import.", back }), 400);
   let parsed;
   try {
     parsed = await parseCsvImport(file.stream());

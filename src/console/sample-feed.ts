@@ -15,14 +15,38 @@ const SLOT_MS = 6 * 3_600_000;
 const ITEMS = 8;
 
 const TOPICS: [string, string][] = [
-  ["Secretary General meets Allied defence ministers in Brussels", "Ministers discussed support for Ukraine, defence production and the readiness of Allied forces."],
-  ["NATO Allies conclude exercise Steadfast Sample in the Baltic Sea", "Some 30 ships and 3,000 personnel trained together to protect critical undersea infrastructure."],
-  ["Joint press conference by the NATO Secretary General and a visiting Prime Minister", "The two leaders spoke about deterrence and defence, and about investment in new capabilities."],
-  ["NATO opens a new innovation centre for cyber defence", "The centre will bring together experts from Allies and industry to test defences against cyber attacks."],
-  ["Allied leaders agree on climate and security action plan", "The plan sets out how NATO adapts its operations to a changing climate, and cuts its own emissions."],
-  ["Deputy Secretary General addresses the Women, Peace and Security forum", "She stressed the role of women in conflict prevention, crisis management and peace-building."],
-  ["NATO and the European Union hold staff talks on military mobility", "Staff from both organisations reviewed progress on moving forces and equipment quickly across Europe."],
-  ["Chair of the NATO Military Committee visits Allied troops in Romania", "The visit focused on the multinational battlegroup and on air policing along the eastern flank."],
+  [
+    "Secretary General meets Allied defence ministers in Brussels",
+    "Ministers discussed support for Ukraine, defence production and the readiness of Allied forces.",
+  ],
+  [
+    "NATO Allies conclude exercise Steadfast Sample in the Baltic Sea",
+    "Some 30 ships and 3,000 personnel trained together to protect critical undersea infrastructure.",
+  ],
+  [
+    "Joint press conference by the NATO Secretary General and a visiting Prime Minister",
+    "The two leaders spoke about deterrence and defence, and about investment in new capabilities.",
+  ],
+  [
+    "NATO opens a new innovation centre for cyber defence",
+    "The centre will bring together experts from Allies and industry to test defences against cyber attacks.",
+  ],
+  [
+    "Allied leaders agree on climate and security action plan",
+    "The plan sets out how NATO adapts its operations to a changing climate, and cuts its own emissions.",
+  ],
+  [
+    "Deputy Secretary General addresses the Women, Peace and Security forum",
+    "She stressed the role of women in conflict prevention, crisis management and peace-building.",
+  ],
+  [
+    "NATO and the European Union hold staff talks on military mobility",
+    "Staff from both organisations reviewed progress on moving forces and equipment quickly across Europe.",
+  ],
+  [
+    "Chair of the NATO Military Committee visits Allied troops in Romania",
+    "The visit focused on the multinational battlegroup and on air policing along the eastern flank.",
+  ],
 ];
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -58,9 +58,7 @@ export function consolePage(options: { title: string; body: Html; current?: stri
     ? html`<nav class="console" aria-label="Console">
         <strong>NATO Digest console</strong>
         ${links.map(([href, label]) => html`<a href="${href}" ${options.current === href ? html`aria-current="page"` : ""}>${label}</a>`)}
-        <form method="post" action="/console/logout">
-          <input type="hidden" name="csrf" value="${options.csrf}" /><button type="submit">Sign out</button>
-        </form>
+        <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="${options.csrf}" /><button type="submit">Sign out</button></form>
       </nav>`
     : "";
   const head = html`<style>

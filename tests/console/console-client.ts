@@ -12,7 +12,11 @@ export const ORIGIN = "https://digest.example.test";
 
 export async function call(path: string, init: RequestInit = {}, overrides: Record<string, string | undefined> = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`${ORIGIN}${path}`, { redirect: "manual", ...init }), { ...env, ADMIN_TOKEN: CONSOLE_TOKEN, ...overrides } as Env, ctx);
+  const response = await worker.fetch(
+    new Request(`${ORIGIN}${path}`, { redirect: "manual", ...init }),
+    { ...env, ADMIN_TOKEN: CONSOLE_TOKEN, ...overrides } as Env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -36,7 +40,11 @@ export class ConsoleClient {
 
   async signIn(token = CONSOLE_TOKEN): Promise<Response> {
     const { body, headers } = form({ token });
-    const response = await call("/console/login", { method: "POST", body, headers: { ...headers, Origin: ORIGIN, "CF-Connecting-IP": this.ip } }, this.overrides);
+    const response = await call(
+      "/console/login",
+      { method: "POST", body, headers: { ...headers, Origin: ORIGIN, "CF-Connecting-IP": this.ip } },
+      this.overrides,
+    );
     const setCookie = response.headers.get("Set-Cookie");
     if (response.status === 303 && setCookie) {
       this.cookie = setCookie.split(";")[0]!;
