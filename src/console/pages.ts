@@ -74,7 +74,7 @@ function releaseList(releases: StoredRelease[], now: Date): Html {
 }
 
 function digestTable(digests: DigestSummary[], now: Date): Html {
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Digests">
     <table>
       <caption class="muted" style="text-align:left">
         Newest first
@@ -145,7 +145,7 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
                 cron does it from then on.
               </p>`
         }
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Feeds">
           <table>
             <thead>
               <tr>
@@ -246,7 +246,7 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
             "Confirmed readers per day over the last 30 days",
             data.readersPerDay.map((p) => ({ label: p.day.slice(5), value: p.confirmed })),
           )}
-          <div class="scroll table-wrap">
+          <div class="scroll table-wrap" tabindex="0" role="region" aria-label="Confirmed readers per day">
             <table>
               <thead>
                 <tr>
@@ -279,7 +279,7 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
                   `Emails sent per digest, last ${sentPerDigest.length}`,
                   sentPerDigest.map((d) => ({ label: d.createdAt.slice(5, 10), value: d.sent })),
                 )}
-                <div class="scroll table-wrap">
+                <div class="scroll table-wrap" tabindex="0" role="region" aria-label="Emails sent per digest">
                   <table>
                     <thead>
                       <tr>
@@ -507,7 +507,7 @@ export function sendConfirmPage(options: { csrf: string; cadence: Cadence; repor
 }
 
 export function ingestResult(report: IngestReport): Html {
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Ingest result">
     <table>
       <thead>
         <tr>
@@ -560,7 +560,7 @@ export function subscribersPage(options: {
         ${options.query && !options.queryError && !found ? html`<p role="status">No record for ${options.query}.</p>` : ""}
         ${
           found
-            ? html`<div class="table-wrap">
+            ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Subscriber record">
                   <table>
                     <tbody>
                       <tr>
@@ -705,7 +705,7 @@ export function importPage(options: { csrf: string; now: Date; progress: ImportV
         p.invalidRows.length
           ? html`<section aria-labelledby="invalid-h">
               <h2 id="invalid-h">Rows that were not imported</h2>
-              <div class="table-wrap">
+              <div class="table-wrap" tabindex="0" role="region" aria-label="Rows not imported">
                 <table>
                   <thead>
                     <tr>

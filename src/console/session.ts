@@ -73,13 +73,16 @@ export async function isValidCsrf(session: Session, submitted: unknown): Promise
 
 /**
  * A browser sends Origin with every POST; a value from another site means
- * the form was posted from there. Sec-Fetch-Site says the same in browsers
- * that send it. A request with neither (curl) still needs the CSRF token.
+ * the form was posted from there. Our pages send Referrer-Policy:
+ * no-referrer, under which Chromium posts forms with `Origin: null`; that
+ * value proves nothing either way, so Sec-Fetch-Site decides (browsers send
+ * it with every request). A request with neither (curl) still needs the
+ * CSRF token.
  */
 export function isForeignOrigin(c: Context, config: Config): boolean {
   const own = new Set([new URL(c.req.url).origin, new URL(config.publicUrl).origin]);
   const origin = c.req.header("Origin");
-  if (origin !== undefined && !own.has(origin)) return true;
+  if (origin !== undefined && origin !== "null" && !own.has(origin)) return true;
   const site = c.req.header("Sec-Fetch-Site");
   return site === "cross-site" || site === "same-site";
 }

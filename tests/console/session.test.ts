@@ -116,6 +116,7 @@ describe("state-changing requests need the session, a CSRF token and no foreign 
     ["a wrong CSRF token", { csrf: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }, {}],
     ["a foreign Origin", {}, { Origin: "https://evil.example" }],
     ["a cross-site fetch", {}, { "Sec-Fetch-Site": "cross-site" }],
+    ["an opaque Origin from another site", {}, { Origin: "null", "Sec-Fetch-Site": "cross-site" }],
   ])("refuses %s with 403, and nothing changes", async (_, fields, headers) => {
     const { client, path } = await setUp();
     const response = await client.post("/console/ingest", fields, headers);
@@ -136,6 +137,13 @@ describe("state-changing requests need the session, a CSRF token and no foreign 
     const response = await client.post("/console/ingest");
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("1 new release(s) stored");
+    expect((await feedHits(path)).length).toBe(1);
+  });
+
+  it("accepts Origin: null from its own pages (Referrer-Policy: no-referrer) when the browser says same-origin", async () => {
+    const { client, path } = await setUp();
+    const response = await client.post("/console/ingest", {}, { Origin: "null", "Sec-Fetch-Site": "same-origin" });
+    expect(response.status).toBe(200);
     expect((await feedHits(path)).length).toBe(1);
   });
 
