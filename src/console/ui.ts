@@ -44,6 +44,7 @@ progress { width:100%; height:1.4rem; accent-color: var(--accent); }
 .chart-dot { fill: var(--accent); }
 .chart-axis { stroke: var(--border); }
 .chart-label { fill: var(--muted); font: 12px system-ui, sans-serif; }
+details { margin-top: 1rem; }
 iframe.preview { width:100%; height:75vh; border:1px solid var(--border); border-radius:.4rem; background:#fff; }
 .notice.ok { border-left-color: var(--ok); }
 `;
