@@ -560,7 +560,8 @@ export function subscribersPage(options: {
         ${options.query && !options.queryError && !found ? html`<p role="status">No record for ${options.query}.</p>` : ""}
         ${
           found
-            ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Subscriber record">
+            ? html`<h3>The record</h3>
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Subscriber record">
                   <table>
                     <tbody>
                       <tr>
