@@ -16,10 +16,9 @@ import type { Config } from "../config";
 import { ingestAndRunDigest, type DigestRunReport } from "../digest";
 import { getDigest, getDigestState } from "../digest/digest-store";
 import { personaliseDigest, renderDigest } from "../digest/render-digest";
-import { digestIdFor, listConfirmedRecipients, runDigest, selectForDigest, toDigestRelease, type DigestReport } from "../digest/run-digest";
-import type { OutgoingEmail } from "../mail/mailer";
+import { digestIdFor, runDigest, selectForDigest, toDigestRelease, type DigestReport } from "../digest/run-digest";
+import type { Mailer, OutgoingEmail } from "../mail/mailer";
 import { liftQuotaPause, type QuotaPause } from "../mail/quota-store";
-import type { Mailer } from "../mail/mailer";
 import type { SendQueue } from "../queue-messages";
 import type { StoredRelease } from "../releases/release-store";
 import { createToken } from "../subscribers/tokens";
@@ -126,9 +125,4 @@ export interface WaitingReleases {
 export async function listWaitingReleases(config: Config, kv: KVNamespace, now: Date): Promise<WaitingReleases> {
   const daily = await selectForDigest({ kv, maxAgeDays: config.maxAgeDays }, await getDigestState(kv), now);
   return { daily, weekly: null }; // SEAM: the weekly selection once it exists.
-}
-
-/** Confirmed readers the next digest would go to (one list call per 1,000). */
-export async function countRecipients(kv: KVNamespace): Promise<number> {
-  return (await listConfirmedRecipients(kv)).length;
 }
