@@ -6,7 +6,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
-import { ADMIN_AUTH, natoDate, rss, serveFeed, uniqueName } from "../helpers";
+import { ADMIN_AUTH, natoDate, receivedEmails, rss, seedSubscribers, serveFeed, setResendRules, uniqueDomain, uniqueName, waitFor } from "../helpers";
 import { call, ConsoleClient } from "./console-client";
 
 async function feed(): Promise<string> {
@@ -50,5 +50,32 @@ describe("the mail-quota pause", () => {
     const response = await client.post("/console/send", { cadence: "daily", confirm: "yes" });
     expect([200, 303]).toContain(response.status);
     expect(await getQuotaPause(env.KV, new Date())).toBeNull();
+  });
+
+  it("resume from the console finishes a digest stopped by the quota, once the quota allows", async () => {
+    const domain = uniqueDomain("console-resume");
+    const readers = await seedSubscribers(domain, 150);
+    await setResendRules(domain, { quotaRemaining: 100 });
+    const client = new ConsoleClient({ FEED_URLS: await feed() });
+    await client.signIn();
+    const sent = await client.post("/console/send", { cadence: "daily", confirm: "yes" });
+    const digestPath = sent.headers.get("Location")!;
+    expect(digestPath).toMatch(/^\/console\/digests\//);
+    await waitFor(async () => (await client.page(digestPath)).includes("Paused by the mail quota"), 30_000, "the quota stop");
+    expect(await receivedEmails(domain)).toHaveLength(100);
+    expect(await client.page("/console")).toContain("Resume sending");
+
+    await setResendRules(domain, {});
+    const resumed = await client.post("/console/resume");
+    expect(await resumed.text()).toMatch(/The mail-quota pause is lifted\. 1 batch\(es\) enqueued again/);
+    await waitFor(
+      async () => {
+        const p = (await (await client.get(`${digestPath}/progress.json`)).json()) as { finished: boolean };
+        return p.finished;
+      },
+      30_000,
+      "the resumed digest",
+    );
+    expect((await receivedEmails(domain)).map((m) => m.to[0]).sort()).toEqual([...readers].sort());
   });
 });
