@@ -15,6 +15,7 @@ import { ImportFormatError, parseCsvImport } from "../subscribers/import-parse";
 import { clearSuppression } from "../subscribers/resend-webhook";
 import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
 import type { AppEnv } from "../web/types";
+import { readAccessConfig, verifyAccessRequest } from "./access";
 import { getDigestSummary, getOverviewData, listDigestSummaries } from "./console-data";
 import { countSubscribers } from "./daily-counts";
 import {
@@ -45,7 +46,7 @@ import {
   subscribersPage,
 } from "./pages";
 import { buildSampleFeed, isLocalMode, saveSampleFeedSwitch } from "./sample-feed";
-import { consoleSecret, endSession, isAdminToken, isForeignOrigin, isValidCsrf, readSession, type Session, startSession } from "./session";
+import { accessSession, consoleSecret, endSession, isAdminToken, isForeignOrigin, isValidCsrf, readSession, type Session, startSession } from "./session";
 import { CONSOLE_SCRIPT } from "./static-script";
 import { number } from "./ui";
 
@@ -78,6 +79,7 @@ consoleRoutes.get("/sample-feed.xml", (c) => {
 consoleRoutes.use("*", async (c, next) => {
   try {
     consoleSecret(c.get("config"));
+    readAccessConfig(c.env as unknown as Record<string, unknown>);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error("console configuration error:", error.message);
@@ -140,7 +142,15 @@ consoleRoutes.post("/login", async (c) => {
 // --- Everything else needs a session ------------------------------------------
 
 consoleRoutes.use("*", async (c, next) => {
-  const session = await readSession(c, c.get("config"), new Date());
+  const config = c.get("config");
+  const now = new Date();
+  let session = await readSession(c, config, now);
+  // Behind Cloudflare Access (optional), its signed JWT is a session too.
+  const access = readAccessConfig(c.env as unknown as Record<string, unknown>);
+  if (!session && access) {
+    const identity = await verifyAccessRequest(access, c.req.raw.headers);
+    if (identity) session = await accessSession(config, identity, now);
+  }
   const isPost = c.req.method === "POST";
   if (isPost && isForeignOrigin(c, c.get("config")))
     return c.html(consoleErrorPage("Refused", "This request came from another site and was refused; nothing changed."), 403);

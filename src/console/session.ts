@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { ConfigError, type Config } from "../config";
-import { hmacSign, timingSafeEqualStrings, toBase64Url } from "../lib/crypto";
+import { hmacSign, sha256Hex, timingSafeEqualStrings, toBase64Url } from "../lib/crypto";
 
 export const SESSION_COOKIE = "console_session";
 export const SESSION_HOURS = 12;
@@ -65,6 +65,13 @@ export async function readSession(c: Context, config: Config, now: Date): Promis
   const expiresAt = Number(match[1]);
   if (expiresAt <= now.getTime() || expiresAt > now.getTime() + SESSION_HOURS * 3_600_000) return null;
   return { id: match[2]!, expiresAt, csrf: await csrfFor(secret, match[2]!) };
+}
+
+/** A session for a user Cloudflare Access vouched for (access.ts): no cookie; the CSRF token is stable per user. */
+export async function accessSession(config: Config, identity: string, now: Date): Promise<Session> {
+  const secret = consoleSecret(config);
+  const id = `access-${(await sha256Hex(`access:${identity}`)).slice(0, 24)}`;
+  return { id, expiresAt: now.getTime() + 60_000, csrf: await csrfFor(secret, id) };
 }
 
 export async function isValidCsrf(session: Session, submitted: unknown): Promise<boolean> {
