@@ -24,7 +24,7 @@ export default defineConfig({
           name: "workers",
           globalSetup: ["./tests/node/global-setup.ts"],
           include: ["tests/**/*.test.ts"],
-          exclude: ["tests/browser/**", "node_modules/**"],
+          exclude: ["tests/browser/**", "tests/scripts/**", "node_modules/**"],
           testTimeout: 60_000,
           hookTimeout: 30_000,
         },
@@ -33,7 +33,7 @@ export default defineConfig({
         test: {
           name: "browser",
           environment: "node",
-          include: ["tests/browser/**/*.test.ts"],
+          include: ["tests/browser/**/*.test.ts", "tests/scripts/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 if (!existsSync(".dev.vars")) {
-  const adminToken = randomBytes(18).toString("base64url");
+  const adminToken = randomBytes(32).toString("base64url");
   const text = readFileSync(".dev.vars.example", "utf8")
     .replace(/^ADMIN_TOKEN=.*$/m, `ADMIN_TOKEN=${adminToken}`)
     .replace(/^SIGNING_SECRET=.*$/m, `SIGNING_SECRET=${randomBytes(32).toString("hex")}`);

@@ -1,5 +1,7 @@
 // The Worker's entry points. This file only wires handlers to features.
 import { CRON_DIGEST, CRON_INGEST, readConfig } from "./config";
+import { saveDailyCountsIfMissing } from "./console/daily-counts";
+import { withSampleFeed } from "./console/sample-feed";
 import { ingestAndRunDigest } from "./digest";
 import { runIngest } from "./feeds";
 import { createMailer } from "./mail/create-mailer";
@@ -14,7 +16,7 @@ export default {
   fetch: app.fetch,
 
   async scheduled(controller, env, ctx) {
-    const config = readConfig(env);
+    const config = await withSampleFeed(readConfig(env), env);
     switch (controller.cron) {
       case CRON_INGEST:
         ctx.waitUntil(
@@ -22,6 +24,8 @@ export default {
             console.log(JSON.stringify({ event: "ingest", new: report.new, sources: report.sources.map((s) => [s.url, s.status, s.new]) }));
           }),
         );
+        // The console's daily counts snapshot: one KV write a day, by the first hourly run.
+        ctx.waitUntil(saveDailyCountsIfMissing(env.KV, new Date()));
         break;
       case CRON_DIGEST:
         ctx.waitUntil(

@@ -24,3 +24,15 @@ export async function pauseForQuota(kv: KVNamespace, now: Date, reason: string):
 export async function clearQuotaPause(kv: KVNamespace): Promise<void> {
   await kv.delete(KEY);
 }
+
+/**
+ * A manual send (console, or POST /admin/digest without dryRun) lifts the
+ * pause and tries again: the operator may have raised the quota. The first
+ * batch that still meets a quota error sets the pause again
+ * (send-digest-batch.ts); the crons never lift it. Returns what was lifted.
+ */
+export async function liftQuotaPause(kv: KVNamespace, now: Date): Promise<QuotaPause | null> {
+  const pause = await getQuotaPause(kv, now);
+  if (pause) await clearQuotaPause(kv);
+  return pause;
+}

@@ -5,7 +5,7 @@ import { getDigest, getDigestState, listDigests } from "../digest/digest-store";
 import { finishIfComplete } from "../digest/progress";
 import { getLastIngest, runIngest } from "../feeds";
 import { createMailer } from "../mail/create-mailer";
-import { getQuotaPause } from "../mail/quota-store";
+import { getQuotaPause, liftQuotaPause } from "../mail/quota-store";
 import type { SendQueue } from "../queue-messages";
 import { flagReason } from "../feeds/source-health";
 import { listSources } from "../feeds/source-store";
@@ -110,6 +110,8 @@ adminRoutes.post("/digest", async (c) => {
     } else options = { dryRun };
   }
   const config = c.get("config");
+  // A manual send to the readers lifts a mail-quota pause and tries again.
+  if (!options.dryRun && options.to === undefined) await liftQuotaPause(c.env.KV, new Date());
   const report = await ingestAndRunDigest(config, { kv: c.env.KV, queue: c.env.SEND_QUEUE as SendQueue, mailer: createMailer(config, c.env.KV) }, options);
   return c.json(report);
 });

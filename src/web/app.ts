@@ -4,6 +4,8 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ConfigError, readConfig } from "../config";
+import { consoleRoutes } from "../console/routes";
+import { withSampleFeed } from "../console/sample-feed";
 import { adminRoutes } from "./admin-routes";
 import { archiveRoutes } from "./archive-routes";
 import { timingSafeEqualStrings } from "../lib/crypto";
@@ -37,8 +39,9 @@ export function createApp(): Hono<AppEnv> {
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
-        // Turnstile's widget, when enabled, is the only script and frame source.
-        scriptSrc: ["https://challenges.cloudflare.com"],
+        // Turnstile's widget, when enabled, and the console's static script
+        // (/console/static/console.js) are the only script sources.
+        scriptSrc: ["'self'", "https://challenges.cloudflare.com"],
         frameSrc: ["https://challenges.cloudflare.com", "'self'"],
         connectSrc: ["'self'"],
       },
@@ -49,11 +52,12 @@ export function createApp(): Hono<AppEnv> {
   );
 
   app.use("*", async (c, next) => {
-    c.set("config", readConfig(c.env));
+    c.set("config", await withSampleFeed(readConfig(c.env), c.env));
     await next();
   });
 
   app.route("/admin", adminRoutes);
+  app.route("/console", consoleRoutes);
   app.route("/dev/outbox", devOutboxRoutes);
   app.route("/webhooks", webhookRoutes);
   app.route("/", archiveRoutes);

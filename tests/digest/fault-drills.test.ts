@@ -1,9 +1,9 @@
 // Fault drills against the local Resend-compatible server, each with 1,000
 // confirmed readers. Whatever breaks, every reader ends with the digest
 // exactly once, and the digest record's counts match what the server got.
-import { createExecutionContext, env, reset, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env, reset, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { getBatch, getDigest } from "../../src/digest/digest-store";
+import { getBatch, getDigest, getDigestState } from "../../src/digest/digest-store";
 import { buildBatches, runDigest } from "../../src/digest/run-digest";
 import { sendDigestBatch } from "../../src/digest/send-digest-batch";
 import worker from "../../src/index";
@@ -34,6 +34,13 @@ async function call(path: string, init: RequestInit, overrides: Partial<Env> = {
   const response = await worker.fetch(new Request(`https://digest.example.test${path}`, init), { ...env, ...overrides } as Env, ctx);
   await waitOnExecutionContext(ctx);
   return response;
+}
+
+/** The daily cron, as Cloudflare fires it. */
+async function dailyCron(feedUrl: string) {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron: "0 7 * * *", scheduledTime: Date.now() }), { ...env, FEED_URLS: feedUrl } as Env, ctx);
+  await waitOnExecutionContext(ctx);
 }
 
 async function setup(name: string, readers = READERS) {
@@ -135,9 +142,25 @@ describe("fault drills with 1,000 readers", () => {
     // One call met the quota; the other deferred batches never called Resend.
     expect((await resendStats(domain)).requests).toBe(5);
     expect(await getQuotaPause(env.KV, new Date())).not.toBeNull();
-    // Still paused: a new run waits and sends nothing more.
-    const waiting = (await (await trigger(feedUrl)).json()) as { digest: { skipped: string } };
-    expect(waiting.digest.skipped).toMatch(/paused by the mail quota/);
+    // Still paused: the daily cron waits and sends nothing more.
+    await dailyCron(feedUrl);
+    expect((await getDigestState(env.KV)).lastRun?.reason).toMatch(/paused by the mail quota/);
+    expect(await receivedEmails(domain)).toHaveLength(400);
+    expect((await resendStats(domain)).requests).toBe(5);
+
+    // A manual send lifts the pause and tries again; the quota is still
+    // spent, so the first call meets it and the pause is set again.
+    const retried = (await (await trigger(feedUrl)).json()) as { digest: { resumed: { digestId: string; batchesEnqueued: number } } };
+    expect(retried.digest.resumed).toMatchObject({ digestId: id, batchesEnqueued: 6 });
+    await waitFor(
+      async () => {
+        const p = await progress(id);
+        return p.progress.pendingBatches === 0 && p.progress.deferredBatches.length === 6 && (await getQuotaPause(env.KV, new Date())) ? p : null;
+      },
+      30_000,
+      "the quota stop after the manual retry",
+    );
+    expect((await resendStats(domain)).requests).toBe(6);
     expect(await receivedEmails(domain)).toHaveLength(400);
 
     // The quota resets (a new day): the next run finishes this digest before anything else.
