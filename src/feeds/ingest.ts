@@ -5,7 +5,7 @@
 // seen, so a KV fault mid-run loses nothing: the next run retries them.
 import { hasRelease, saveRelease, type StoredRelease } from "../releases/release-store";
 import { fetchFeed, type Fetcher } from "./fetch-feed";
-import { buildRelease } from "./normalise-item";
+import { buildFeedTitle, buildLanguageTag, buildRelease } from "./normalise-item";
 import { flagReason } from "./source-health";
 import { parseFeed } from "./parse-feed";
 import { createSourceState, getSource, MAX_SEEN_IDS, saveSource, type SourceState } from "./source-store";
@@ -129,7 +129,8 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
     state.seenIds = [...newIds, ...state.seenIds].slice(0, MAX_SEEN_IDS);
     state.etag = fetched.etag;
     state.lastModified = fetched.lastModified;
-    state.title = feed.title?.trim() || state.title;
+    state.title = buildFeedTitle(feed.title);
+    state.language = buildLanguageTag(feed.language);
     state.itemsInFeed = feed.items.length;
     state.lastNewCount = report.new;
     state.initialisedAt ??= now.toISOString();

@@ -56,3 +56,15 @@ export async function buildRelease(item: RawItem, feedUrl: string, now: Date): P
     },
   };
 }
+
+/** The feed's title as plain text (entities decoded, markup dropped), or null. */
+export function buildFeedTitle(title: string | null): string | null {
+  if (!title) return null;
+  return truncateText(htmlToText(title), MAX_TITLE_LENGTH) || null;
+}
+
+/** A BCP 47-looking language tag ("fr", "en-GB"; "en_us" becomes "en-us"), or null for anything else. */
+export function buildLanguageTag(language: string | null): string | null {
+  const tag = language?.trim().replace(/_/g, "-");
+  return tag && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag) ? tag : null;
+}

@@ -28,6 +28,8 @@ export interface ParsedFeed {
   format: FeedFormat;
   title: string | null;
   link: string | null;
+  /** RSS `<language>` (or `dc:language`), `xml:lang` on the Atom root, JSON Feed `language`; as written. */
+  language: string | null;
   items: RawItem[];
   /** The XML ended inside an element: the complete items before the cut are kept. */
   truncated: boolean;
@@ -88,6 +90,7 @@ function parseXmlFeed(body: string): ParsedFeed {
   let format: FeedFormat | null = null;
   let feedTitle: string | null = null;
   let feedLink: string | null = null;
+  let feedLanguage: string | null = null;
   const items: RawItem[] = [];
   const stack: string[] = [];
 
@@ -98,7 +101,7 @@ function parseXmlFeed(body: string): ParsedFeed {
   let fieldIsHtml = false;
   let buffer = "";
   // Feed-level title/link: direct children of <channel> or <feed>.
-  let feedField: "title" | "link" | null = null;
+  let feedField: "title" | "link" | "language" | null = null;
   let containerDepth = -1;
   // Summary vs full content: keep a summary when both exist, content otherwise.
   let content: string | null = null;
@@ -115,7 +118,10 @@ function parseXmlFeed(body: string): ParsedFeed {
           else if (name === "rdf:rdf") format = "rdf";
           else if (name === "feed") format = "atom";
           else throw new FeedParseError(`the document is XML but not a feed (root element <${rawName}>)`);
-          if (format === "atom") containerDepth = depth;
+          if (format === "atom") {
+            containerDepth = depth;
+            feedLanguage = attrs["xml:lang"] ?? null;
+          }
           return;
         }
         if (name === "channel" && format !== "atom") {
@@ -153,6 +159,9 @@ function parseXmlFeed(body: string): ParsedFeed {
           if (name === "title" && feedTitle === null) {
             feedField = "title";
             buffer = "";
+          } else if ((name === "language" || name === "dc:language") && feedLanguage === null) {
+            feedField = "language";
+            buffer = "";
           } else if (name === "link") {
             const rel = (attrs.rel ?? "alternate").toLowerCase();
             if (attrs.href !== undefined) {
@@ -172,6 +181,7 @@ function parseXmlFeed(body: string): ParsedFeed {
         stack.pop();
         if (feedField !== null && depth === containerDepth + 1) {
           if (feedField === "title") feedTitle = buffer;
+          else if (feedField === "language") feedLanguage = buffer.trim() || null;
           else feedLink = buffer.trim();
           feedField = null;
           return;
@@ -230,7 +240,7 @@ function parseXmlFeed(body: string): ParsedFeed {
     parser.end();
   }
   if (format === null) throw new FeedParseError("the document holds no XML element");
-  return { format, title: feedTitle, link: feedLink, items, truncated };
+  return { format, title: feedTitle, link: feedLink, language: feedLanguage, items, truncated };
 }
 
 interface JsonFeedItem {
@@ -255,7 +265,7 @@ function parseJsonFeed(body: string): ParsedFeed {
     throw new FeedParseError("the document starts like JSON but is not valid JSON");
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new FeedParseError("a JSON Feed must be an object");
-  const feed = doc as { version?: unknown; title?: unknown; home_page_url?: unknown; items?: unknown };
+  const feed = doc as { version?: unknown; title?: unknown; home_page_url?: unknown; language?: unknown; items?: unknown };
   if (typeof feed.version !== "string" || !feed.version.startsWith("https://jsonfeed.org/version/")) {
     throw new FeedParseError("the JSON document is not a JSON Feed (no jsonfeed.org version)");
   }
@@ -279,5 +289,5 @@ function parseJsonFeed(body: string): ParsedFeed {
       updated: str(raw.date_modified),
     });
   }
-  return { format: "json", title: str(feed.title), link: str(feed.home_page_url), items, truncated: false };
+  return { format: "json", title: str(feed.title), link: str(feed.home_page_url), language: str(feed.language), items, truncated: false };
 }
