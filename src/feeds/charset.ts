@@ -44,12 +44,28 @@ export interface DecodedText {
 
 /** Decodes feed bytes; never throws for a charset, records what it had to guess instead. */
 export function decodeFeedBytes(bytes: Uint8Array, contentType: string): DecodedText {
+  const decoded = decodeByCharset(bytes, contentType);
+  // A feed served as text/plain or text/html reads fine, but says its server is misconfigured.
+  const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
+  if (mediaType === "text/plain" || mediaType === "text/html") {
+    const note = `served as ${mediaType}, not as a feed or XML type`;
+    decoded.warning = decoded.warning ? `${decoded.warning}; ${note}` : note;
+  }
+  return decoded;
+}
+
+function decodeByCharset(bytes: Uint8Array, contentType: string): DecodedText {
   const fromBytes = detectFromBytes(bytes);
   if (fromBytes) {
     const { encoding, skip } = fromBytes;
     const body = bytes.subarray(skip);
-    const text = encoding.startsWith("utf-32") ? decodeUtf32(body, encoding === "utf-32le") : new TextDecoder(encoding).decode(body);
-    return { text, encoding, warning: null };
+    if (encoding.startsWith("utf-32")) return { text: decodeUtf32(body, encoding === "utf-32le"), encoding, warning: null };
+    // The byte pattern leaves no other reading: invalid sequences become U+FFFD, and the health says so.
+    try {
+      return { text: new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body), encoding, warning: null };
+    } catch {
+      return { text: new TextDecoder(encoding, { fatal: false, ignoreBOM: true }).decode(body), encoding, warning: `charset: the bytes are not valid ${encoding}; invalid ones replaced` };
+    }
   }
 
   const fromHeader = /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType)?.[1];

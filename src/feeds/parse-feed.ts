@@ -12,6 +12,7 @@
 // releases.
 import { Parser } from "htmlparser2";
 import { FeedParseError } from "./parse-error";
+import { decodeHTML } from "entities";
 import { EntityDecoder, readDoctype } from "./xml-entities";
 
 export { FeedParseError };
@@ -97,7 +98,10 @@ const ITEM_FIELDS: Record<string, ItemField | undefined> = {
   published: "published",
   issued: "published",
   "dc:date": "published",
+  "dcterms:issued": "published",
+  "dcterms:created": "published",
   updated: "updated",
+  "dcterms:modified": "updated",
   modified: "updated",
 };
 
@@ -109,6 +113,7 @@ const NAMESPACE_PREFIX: Record<string, string> = {
   "http://purl.org/rss/1.0/": "",
   "http://backend.userland.com/rss2": "",
   "http://purl.org/dc/elements/1.1/": "dc:",
+  "http://purl.org/dc/terms/": "dcterms:",
   "http://purl.org/rss/1.0/modules/content/": "content:",
   "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
 };
@@ -149,6 +154,11 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
   let fieldBase: string | null = null;
   let buffer = "";
   let inCdata = false;
+  // An RSS title in CDATA is HTML-ish text its publisher never escaped
+  // ("&#x0024;4300", "ft<sup>2</sup>"): its references are decoded, once.
+  let decodeCdata = false;
+  // Atom 0.3's mode="base64": the text is Base64 of the value.
+  let fieldIsBase64 = false;
   // Feed-level title/link/language: direct children of <channel> or <feed>.
   let feedField: "title" | "dctitle" | "link" | "language" | null = null;
   let containerDepth = -1;
@@ -223,6 +233,9 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
           // Atom says what it holds (xhtml arrives as child elements: already text here); RSS descriptions are HTML.
           fieldIsHtml = format === "atom" ? isHtmlType(type) : kind === "summary" || kind === "content";
           fieldBase = currentBase();
+          fieldIsBase64 = isBase64(attrs, format);
+          if (fieldIsBase64) fieldType = "html"; // as feed readers take it
+          decodeCdata = (kind === "title" || kind === "dctitle") && format !== "atom" && type === undefined;
           buffer = "";
           return;
         }
@@ -230,6 +243,9 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
           if (name === "title" || name === "dc:title") {
             feedField = name === "title" ? "title" : "dctitle";
             feedTitleType = attrs.type === undefined ? "unknown" : isHtmlType(attrs.type) ? "html" : "text";
+            decodeCdata = format !== "atom" && attrs.type === undefined;
+            fieldIsBase64 = isBase64(attrs, format);
+            if (fieldIsBase64) feedTitleType = "html";
             buffer = "";
           } else if ((name === "language" || name === "dc:language") && feedLanguage === null) {
             feedField = "language";
@@ -256,12 +272,16 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
         inCdata = false;
       },
       ontext(text) {
-        if (field !== null || feedField !== null) buffer += inCdata ? text : decoder.decode(text);
+        if (field !== null || feedField !== null) buffer += inCdata ? (decodeCdata && text.indexOf("&") !== -1 ? decodeHTML(text) : text) : decoder.decode(text);
       },
       onclosetag() {
         const closing = depth;
         depth--;
         if (bases.length && bases[bases.length - 1]![0] === closing) bases.pop();
+        if ((feedField !== null || field !== null) && fieldIsBase64) {
+          buffer = fromBase64(buffer);
+          fieldIsBase64 = false;
+        }
         if (feedField !== null && closing === containerDepth + 1) {
           if (feedField === "title") feedTitle = buffer;
           else if (feedField === "dctitle") feedDcTitle ??= buffer;
@@ -352,6 +372,21 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
     items,
     truncated,
   };
+}
+
+/** Atom 0.3 mode="base64", or an Atom 1.0 media type that is neither text nor XML (RFC 4287 §3.1.1.3). */
+function isBase64(attrs: Record<string, string>, format: FeedFormat): boolean {
+  if (attrs.mode === "base64") return true;
+  const type = attrs.type;
+  return format === "atom" && type !== undefined && type.includes("/") && !/^text\//i.test(type) && !/[+/]xml$/i.test(type);
+}
+
+function fromBase64(text: string): string {
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(text.replace(/\s+/g, "")), (c) => c.charCodeAt(0)));
+  } catch {
+    return text;
+  }
 }
 
 function resolveBase(base: string, parent: string | null): string | null {
