@@ -8,7 +8,9 @@ if (!files) {
   const report = await checkCorpus(files);
   const r = report.real;
   console.log(`files ${report.files}, feeds read ${report.feeds}, items ${report.items}`);
-  console.log(`real feeds: ${r.files}, wrong or refused ${r.wrong.length}, known disagreements ${r.known.length}; items compared ${r.compared}: titles ${r.agreeTitles}, links ${r.agreeLinks}, dates ${r.agreeDates}`);
+  console.log(
+    `real feeds: ${r.files}, wrong or refused ${r.wrong.length}, known disagreements ${r.known.length}; items compared ${r.compared}: titles ${r.agreeTitles}, links ${r.agreeLinks}, dates ${r.agreeDates}`,
+  );
   for (const v of r.wrong) console.log(`  WRONG ${v.file} [${v.status}] ${v.detail}`);
   for (const v of r.known) console.log(`  known ${v.file} ${v.detail}`);
   console.log(`feedparser cases: ${report.fp.cases}, checked ${report.fp.checked}, wrong ${report.fp.wrong.length}`);

@@ -64,7 +64,11 @@ function decodeByCharset(bytes: Uint8Array, contentType: string): DecodedText {
     try {
       return { text: new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body), encoding, warning: null };
     } catch {
-      return { text: new TextDecoder(encoding, { fatal: false, ignoreBOM: true }).decode(body), encoding, warning: `charset: the bytes are not valid ${encoding}; invalid ones replaced` };
+      return {
+        text: new TextDecoder(encoding, { fatal: false, ignoreBOM: true }).decode(body),
+        encoding,
+        warning: `charset: the bytes are not valid ${encoding}; invalid ones replaced`,
+      };
     }
   }
 
@@ -78,7 +82,8 @@ function decodeByCharset(bytes: Uint8Array, contentType: string): DecodedText {
 
   const problems: string[] = [];
   for (const [label, source] of candidates) {
-    if (LATIN1_LABELS.has(label)) return { text: decodeWindows1252(bytes), encoding: label === "us-ascii" || label === "ascii" ? "us-ascii" : "windows-1252", warning: joined(problems) };
+    if (LATIN1_LABELS.has(label))
+      return { text: decodeWindows1252(bytes), encoding: label === "us-ascii" || label === "ascii" ? "us-ascii" : "windows-1252", warning: joined(problems) };
     // A UTF-16/32 label on bytes that show no UTF-16/32 pattern is a mislabel: go on.
     if (/^(utf-?16|utf-?32|ucs-?2|ucs-?4)/.test(label)) {
       problems.push(`${source} says ${JSON.stringify(label)} but the bytes are not`);

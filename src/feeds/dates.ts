@@ -89,15 +89,19 @@ function zoneOffsetMinutes(zone: string | undefined): number | null {
   return match[1] === "-" ? -minutes : minutes;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function build(year: number, month: number, day: number, hour: number, minute: number, second: number, offset: number, ms = 0): Date | null {
-  if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
-  const time = Date.UTC(year, month, day, hour, minute, Math.min(second, 59), ms) - offset * 60_000;
-  const date = new Date(time);
+  if (month < 0 || month > 11 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
   // Reject rollovers such as 31 Feb.
-  const check = new Date(Date.UTC(year, month, day));
-  if (check.getUTCMonth() !== month) return null;
+  const leap = month === 1 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month]! + (leap ? 1 : 0)) return null;
+  const date = new Date(Date.UTC(year, month, day, hour, minute, Math.min(second, 59), ms) - offset * 60_000);
   return Number.isNaN(date.getTime()) ? null : date;
 }
+
+// NATO's and RFC 822's most common shapes, matched before any clean-up.
+const COMMON = /^(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2})\.? (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})$/;
 
 function fullYear(text: string): number {
   const year = Number(text);
@@ -107,6 +111,14 @@ function fullYear(text: string): number {
 /** Parses a feed date; null when it is not a date any feed format allows. */
 export function parseFeedDate(input: string | null | undefined): Date | null {
   if (!input) return null;
+  const common = COMMON.exec(input);
+  if (common) {
+    const month = MONTHS.get(common[2]!.toLowerCase());
+    const offset = zoneOffsetMinutes(common[7]);
+    if (month !== undefined && offset !== null) {
+      return build(Number(common[3]), month, Number(common[1]), Number(common[4]), Number(common[5]), Number(common[6]), offset);
+    }
+  }
   const text = input.trim().replace(/\s+/g, " ");
   if (text === "" || text.length > 64) return null;
 
@@ -194,7 +206,11 @@ function parseLooseDate(text: string): Date | null {
     }
     const word = normaliseWord(token);
     const asMonth = MONTHS.get(word);
-    if (asMonth !== undefined && month === undefined && !(IGNORED_WORDS.has(word) && day === undefined && year === undefined && isWeekdayPosition(rest, token))) {
+    if (
+      asMonth !== undefined &&
+      month === undefined &&
+      !(IGNORED_WORDS.has(word) && day === undefined && year === undefined && isWeekdayPosition(rest, token))
+    ) {
       month = asMonth;
       continue;
     }

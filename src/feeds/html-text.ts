@@ -2,6 +2,7 @@
 // rendered as HTML: scripts, styles and other non-content elements are
 // dropped with their content, tags become spacing, entities are decoded
 // once, and the result is later escaped by React or hono/html.
+import { decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
 
 const SKIPPED = new Set([
@@ -68,8 +69,33 @@ const htmlParser = new Parser(
   { decodeEntities: true, lowerCaseTags: true },
 );
 
+// The common summary ("<p>Text &amp; more</p>") on a fast path: tags
+// matched by a regular expression, then entities decoded once. Anything that
+// needs an HTML parser (skipped elements, comments, CDATA, a tag the
+// expression cannot close) takes the parser.
+const NEEDS_PARSER = /<(?:[!?]|(?:script|style|noscript|template|iframe|object|embed|svg|math|head|title|select|textarea|button)\b)/iy;
+const SIMPLE_TAG = /<(\/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>/g;
+const LEFT_OVER_TAG = /<[A-Za-z/]/;
+
 export function htmlToText(html: string): string {
-  if (!html.includes("<") && !html.includes("&")) return collapseWhitespace(html);
+  if (!html.includes("<")) return collapseWhitespace(html.includes("&") ? decodeHTML(html) : html);
+  if (!needsParser(html)) {
+    const stripped = html.replace(SIMPLE_TAG, (_tag, _slash, name: string) => (BLOCK.has(name.toLowerCase()) ? "\n" : ""));
+    if (!LEFT_OVER_TAG.test(stripped)) return collapseWhitespace(stripped.includes("&") ? decodeHTML(stripped) : stripped);
+  }
+  return htmlToTextByParser(html);
+}
+
+/** Looks only where a tag starts: an alternation tried at every character costs more than the whole fast path. */
+function needsParser(html: string): boolean {
+  for (let i = html.indexOf("<"); i !== -1; i = html.indexOf("<", i + 1)) {
+    NEEDS_PARSER.lastIndex = i;
+    if (NEEDS_PARSER.test(html)) return true;
+  }
+  return false;
+}
+
+function htmlToTextByParser(html: string): string {
   parts = [];
   skipDepth = 0;
   htmlParser.reset();
@@ -122,7 +148,11 @@ export function stripTitleMarkup(text: string): string {
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 
 export function collapseWhitespace(text: string): string {
-  return text.replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
+  // Single spaces are left alone: replacing each one with itself cost more than everything else here.
+  return text
+    .replace(INVISIBLE, "")
+    .replace(/[^\S ]\s*| \s+/g, " ")
+    .trim();
 }
 
 /** Cuts at a word boundary and marks the cut with an ellipsis. */

@@ -7,6 +7,9 @@
 const TRACKING_PARAMS = /^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|ref|ref_src)$/i;
 const LOCALE_PARAMS = /^(selectedlocale|locale|lang|language|hl)$/i;
 const ABSOLUTE_HTTP = /^https?:\/\//i;
+// Cheap pre-checks on the raw query, so most links never build a URLSearchParams.
+const MAY_TRACK = /[?&](?:utm_|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|ref)/i;
+const PLAIN_QUERY = /^\?[A-Za-z0-9._-]+=[A-Za-z0-9._-]*(?:&[A-Za-z0-9._-]+=[A-Za-z0-9._-]*)*$/;
 
 /** Absolute http(s) URL without tracking parameters or fragment, or null for anything else (javascript:, data:, junk). */
 export function resolveLinkUrl(link: string | null | undefined, base: string | null): URL | null {
@@ -22,7 +25,7 @@ export function resolveLinkUrl(link: string | null | undefined, base: string | n
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
   if (url.username || url.password) return null;
   // Strip tracking parameters from what readers see; keep the rest as published.
-  if (url.search !== "") {
+  if (url.search !== "" && MAY_TRACK.test(url.search)) {
     for (const key of [...url.searchParams.keys()]) {
       if (TRACKING_PARAMS.test(key)) url.searchParams.delete(key);
     }
@@ -40,13 +43,29 @@ export function resolveLink(link: string | null | undefined, base: string): stri
 export function canonicalLink(absolute: string | URL): string {
   const url = typeof absolute === "string" ? new URL(absolute) : absolute;
   let query = "";
-  if (url.search !== "") {
+  const search = url.search;
+  if (search !== "" && PLAIN_QUERY.test(search)) {
+    // Only characters URLSearchParams writes back unchanged: the same result as below, without building it.
+    const params = search
+      .slice(1)
+      .split("&")
+      .filter((pair) => {
+        const key = pair.slice(0, pair.indexOf("="));
+        return !TRACKING_PARAMS.test(key) && !LOCALE_PARAMS.test(key);
+      });
+    if (params.length > 1) params.sort((a, b) => compareKeys(a.slice(0, a.indexOf("=")), b.slice(0, b.indexOf("="))));
+    query = params.length ? `?${params.join("&")}` : "";
+  } else if (search !== "") {
     const params = [...url.searchParams.entries()]
       .filter(([key]) => !TRACKING_PARAMS.test(key) && !LOCALE_PARAMS.test(key))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareKeys(a, b));
     query = params.length ? `?${new URLSearchParams(params).toString()}` : "";
   }
   const host = url.host.toLowerCase().replace(/^www\./, "");
   const path = url.pathname.replace(/\/+$/, "") || "/";
   return `${host}${path}${query}`;
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

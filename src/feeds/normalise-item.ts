@@ -62,7 +62,7 @@ export function buildRelease(item: RawItem, feedUrl: string, now: Date, siteUrl:
   const date = parsed && parsed.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS ? parsed : null;
 
   const identity = item.guid ? `guid:${item.guid}` : `link:${canonicalLink(url)}`;
-  const firstSeenAt = now.toISOString();
+  const firstSeenAt = isoString(now);
   return {
     ok: true,
     release: {
@@ -76,6 +76,17 @@ export function buildRelease(item: RawItem, feedUrl: string, now: Date, siteUrl:
       sourceUrl: feedUrl,
     },
   };
+}
+
+// Every item of a run shares the same "now": format it once.
+let lastNow = NaN;
+let lastNowIso = "";
+function isoString(now: Date): string {
+  if (now.getTime() !== lastNow) {
+    lastNow = now.getTime();
+    lastNowIso = now.toISOString();
+  }
+  return lastNowIso;
 }
 
 /** The feed's title as plain text (entities decoded, markup dropped), or null. */

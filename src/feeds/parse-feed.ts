@@ -1,8 +1,8 @@
 // Parses RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0 (and 0.3) and JSON Feed 1.x
 // into raw items.
 //
-// XML goes through htmlparser2's streaming parser: it builds no DOM and never
-// fetches anything. Its entity decoding is off: xml-entities.ts decodes each
+// XML goes through xml-scanner.ts: it builds no DOM and never fetches
+// anything. It leaves entities alone: xml-entities.ts decodes each
 // field once, with the full HTML named-entity set and the internal entities
 // the DOCTYPE declares (within hard limits; external and parameter entities
 // are never expanded). Element names are read through their namespaces, so
@@ -10,10 +10,10 @@
 // `<atom:link href>` or `<a10:link href>` is its link. Field values come out
 // raw (text or HTML as the feed declares); normalise-item.ts turns them into
 // releases.
-import { Parser } from "htmlparser2";
 import { FeedParseError } from "./parse-error";
 import { decodeHTML } from "entities";
 import { EntityDecoder, readDoctype } from "./xml-entities";
+import { scanXml } from "./xml-scanner";
 
 export { FeedParseError };
 
@@ -153,7 +153,6 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
   let fieldType: TextType = "unknown";
   let fieldBase: string | null = null;
   let buffer = "";
-  let inCdata = false;
   // An RSS title in CDATA is HTML-ish text its publisher never escaped
   // ("&#x0024;4300", "ft<sup>2</sup>"): its references are decoded, once.
   let decodeCdata = false;
@@ -166,194 +165,180 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
   let content: string | null = null;
   let contentIsHtml = false;
 
-  const canonicalName = (rawName: string): string => {
-    const name = rawName.toLowerCase();
+  const canonicalName = (name: string): string => {
     const colon = name.indexOf(":");
     if (colon === -1 || prefixes.size === 0) return name;
     const prefix = prefixes.get(name.slice(0, colon));
     return prefix === undefined ? name : prefix + name.slice(colon + 1);
   };
 
-  const parser = new Parser(
-    {
-      onopentag(rawName, attrs) {
-        depth++;
-        let hasBase = false;
-        for (const key in attrs) {
-          if (key.charCodeAt(0) !== 0x78) continue; // "x": xmlns…, xml:…
-          if (key.startsWith("xmlns:")) {
-            const prefix = NAMESPACE_PREFIX[decoder.decode(attrs[key]!, true).trim().toLowerCase()];
-            if (prefix !== undefined) prefixes.set(key.slice(6).toLowerCase(), prefix);
-          } else if (key === "xml:base") hasBase = true;
-        }
-        if (hasBase) bases.push([depth, resolveBase(decoder.decode(attrs["xml:base"]!, true).trim(), currentBase() ?? documentUrl)]);
-        const name = canonicalName(rawName);
-        if (format === null) {
-          if (name === "rss") format = "rss";
-          else if (name === "rdf:rdf") format = "rdf";
-          else if (name === "feed") format = "atom";
-          else throw new FeedParseError(`the document is XML but not a feed (root element <${rawName}>)`);
-          if (format === "atom") {
-            containerDepth = depth;
-            if (attrs["xml:lang"] !== undefined) feedLanguage = decoder.decode(attrs["xml:lang"], true);
-          }
-          return;
-        }
-        if (name === "channel" && format !== "atom") {
+  const openAtEnd = scanXml(xml, {
+    onopentag(rawName, attrs) {
+      depth++;
+      let hasBase = false;
+      for (const key in attrs) {
+        if (key.charCodeAt(0) !== 0x78) continue; // "x": xmlns…, xml:…
+        if (key.startsWith("xmlns:")) {
+          const prefix = NAMESPACE_PREFIX[decoder.decode(attrs[key]!, true).trim().toLowerCase()];
+          if (prefix !== undefined) prefixes.set(key.slice(6).toLowerCase(), prefix);
+        } else if (key === "xml:base") hasBase = true;
+      }
+      if (hasBase) bases.push([depth, resolveBase(decoder.decode(attrs["xml:base"]!, true).trim(), currentBase() ?? documentUrl)]);
+      const name = canonicalName(rawName);
+      if (format === null) {
+        if (name === "rss") format = "rss";
+        else if (name === "rdf:rdf") format = "rdf";
+        else if (name === "feed") format = "atom";
+        else throw new FeedParseError(`the document is XML but not a feed (root element <${rawName}>)`);
+        if (format === "atom") {
           containerDepth = depth;
+          if (attrs["xml:lang"] !== undefined) feedLanguage = decoder.decode(attrs["xml:lang"], true);
+        }
+        return;
+      }
+      if (name === "channel" && format !== "atom") {
+        containerDepth = depth;
+        return;
+      }
+      if ((name === "item" || name === "entry") && item === null) {
+        item = emptyItem(currentBase());
+        itemDepth = depth;
+        content = null;
+        dcTitle = null;
+        return;
+      }
+      if (item !== null && depth === itemDepth + 1 && field === null) {
+        const kind = ITEM_FIELDS[name];
+        if (kind === undefined) return;
+        if (kind === "link" && attrs.href !== undefined) {
+          // Atom: <link rel="alternate" href="…"/>; rel defaults to alternate.
+          const rel = attrs.rel === undefined ? "alternate" : attrs.rel.toLowerCase();
+          if (rel === "alternate" && item.link === null) {
+            item.link = decoder.decode(attrs.href, true);
+            item.base = currentBase();
+          }
           return;
         }
-        if ((name === "item" || name === "entry") && item === null) {
-          item = emptyItem(currentBase());
-          itemDepth = depth;
-          content = null;
-          dcTitle = null;
-          return;
+        if (kind === "guid") {
+          const permaLink = attrs.ispermalink ?? attrs.isPermaLink ?? attrs.IsPermaLink;
+          item.guidIsPermaLink = format === "rss" && name === "guid" && (permaLink === undefined || permaLink.trim().toLowerCase() === "true");
         }
-        if (item !== null && depth === itemDepth + 1 && field === null) {
-          const kind = ITEM_FIELDS[name];
-          if (kind === undefined) return;
-          if (kind === "link" && attrs.href !== undefined) {
-            // Atom: <link rel="alternate" href="…"/>; rel defaults to alternate.
-            const rel = attrs.rel === undefined ? "alternate" : attrs.rel.toLowerCase();
-            if (rel === "alternate" && item.link === null) {
-              item.link = decoder.decode(attrs.href, true);
-              item.base = currentBase();
-            }
-            return;
-          }
-          if (kind === "guid") {
-            const permaLink = attrs.ispermalink ?? attrs.isPermaLink ?? attrs.IsPermaLink;
-            item.guidIsPermaLink = format === "rss" && name === "guid" && (permaLink === undefined || permaLink.trim().toLowerCase() === "true");
-          }
-          field = kind;
-          fieldDepth = depth;
-          const type = attrs.type;
-          fieldType = type === undefined ? "unknown" : isHtmlType(type) ? "html" : "text";
-          // Atom says what it holds (xhtml arrives as child elements: already text here); RSS descriptions are HTML.
-          fieldIsHtml = format === "atom" ? isHtmlType(type) : kind === "summary" || kind === "content";
-          fieldBase = currentBase();
+        field = kind;
+        fieldDepth = depth;
+        const type = attrs.type;
+        fieldType = type === undefined ? "unknown" : isHtmlType(type) ? "html" : "text";
+        // Atom says what it holds (xhtml arrives as child elements: already text here); RSS descriptions are HTML.
+        fieldIsHtml = format === "atom" ? isHtmlType(type) : kind === "summary" || kind === "content";
+        fieldBase = currentBase();
+        fieldIsBase64 = isBase64(attrs, format);
+        if (fieldIsBase64) fieldType = "html"; // as feed readers take it
+        decodeCdata = (kind === "title" || kind === "dctitle") && format !== "atom" && type === undefined;
+        buffer = "";
+        return;
+      }
+      if (item === null && depth === containerDepth + 1 && feedField === null) {
+        if (name === "title" || name === "dc:title") {
+          feedField = name === "title" ? "title" : "dctitle";
+          feedTitleType = attrs.type === undefined ? "unknown" : isHtmlType(attrs.type) ? "html" : "text";
+          decodeCdata = format !== "atom" && attrs.type === undefined;
           fieldIsBase64 = isBase64(attrs, format);
-          if (fieldIsBase64) fieldType = "html"; // as feed readers take it
-          decodeCdata = (kind === "title" || kind === "dctitle") && format !== "atom" && type === undefined;
+          if (fieldIsBase64) feedTitleType = "html";
           buffer = "";
-          return;
-        }
-        if (item === null && depth === containerDepth + 1 && feedField === null) {
-          if (name === "title" || name === "dc:title") {
-            feedField = name === "title" ? "title" : "dctitle";
-            feedTitleType = attrs.type === undefined ? "unknown" : isHtmlType(attrs.type) ? "html" : "text";
-            decodeCdata = format !== "atom" && attrs.type === undefined;
-            fieldIsBase64 = isBase64(attrs, format);
-            if (fieldIsBase64) feedTitleType = "html";
-            buffer = "";
-          } else if ((name === "language" || name === "dc:language") && feedLanguage === null) {
-            feedField = "language";
-            buffer = "";
-          } else if (name === "link") {
-            if (attrs.href !== undefined) {
-              const rel = attrs.rel === undefined ? "alternate" : attrs.rel.toLowerCase();
-              if (rel === "alternate" && feedLink === null) {
-                feedLink = decoder.decode(attrs.href, true);
-                feedLinkBase = currentBase();
-              }
-            } else if (feedLink === null) {
-              feedField = "link";
+        } else if ((name === "language" || name === "dc:language") && feedLanguage === null) {
+          feedField = "language";
+          buffer = "";
+        } else if (name === "link") {
+          if (attrs.href !== undefined) {
+            const rel = attrs.rel === undefined ? "alternate" : attrs.rel.toLowerCase();
+            if (rel === "alternate" && feedLink === null) {
+              feedLink = decoder.decode(attrs.href, true);
               feedLinkBase = currentBase();
-              buffer = "";
             }
+          } else if (feedLink === null) {
+            feedField = "link";
+            feedLinkBase = currentBase();
+            buffer = "";
           }
         }
-      },
-      oncdatastart() {
-        inCdata = true;
-      },
-      oncdataend() {
-        inCdata = false;
-      },
-      ontext(text) {
-        if (field !== null || feedField !== null) buffer += inCdata ? (decodeCdata && text.indexOf("&") !== -1 ? decodeHTML(text) : text) : decoder.decode(text);
-      },
-      onclosetag() {
-        const closing = depth;
-        depth--;
-        if (bases.length && bases[bases.length - 1]![0] === closing) bases.pop();
-        if ((feedField !== null || field !== null) && fieldIsBase64) {
-          buffer = fromBase64(buffer);
-          fieldIsBase64 = false;
-        }
-        if (feedField !== null && closing === containerDepth + 1) {
-          if (feedField === "title") feedTitle = buffer;
-          else if (feedField === "dctitle") feedDcTitle ??= buffer;
-          else if (feedField === "language") feedLanguage = buffer.trim() || null;
-          else if (feedLink === null) feedLink = buffer.trim();
-          feedField = null;
-          return;
-        }
-        if (item !== null && field !== null && closing === fieldDepth) {
-          const value = buffer;
-          switch (field) {
-            case "title":
-              item.title = value;
-              item.titleType = fieldType;
-              if (fieldType === "unknown" && format === "atom") item.titleType = "text";
-              break;
-            case "dctitle":
-              dcTitle ??= value;
-              break;
-            case "link":
-              if (item.link === null && value.trim() !== "") {
-                item.link = value.trim();
-                item.base = fieldBase;
-              }
-              break;
-            case "guid":
-              item.guid = value.trim() || null;
-              break;
-            case "summary":
-              item.summary = value;
-              item.summaryIsHtml = fieldIsHtml;
-              break;
-            case "content":
-              content = value;
-              contentIsHtml = fieldIsHtml;
-              break;
-            case "published":
-              item.published ??= value.trim();
-              break;
-            case "updated":
-              item.updated ??= value.trim();
-              break;
-          }
-          field = null;
-          return;
-        }
-        if (item !== null && closing === itemDepth) {
-          if ((item.summary === null || item.summary.trim() === "") && content !== null) {
-            item.summary = content;
-            item.summaryIsHtml = contentIsHtml;
-          }
-          if ((item.title === null || item.title.trim() === "") && dcTitle !== null) {
-            item.title = dcTitle;
-            item.titleType = "unknown";
-          }
-          if (items.length < MAX_ITEMS) items.push(item);
-          item = null;
-        }
-      },
+      }
     },
-    { xmlMode: true, decodeEntities: false, recognizeCDATA: true },
-  );
-
-  parser.write(xml);
-  const truncated = depth > 0;
-  // End without closing: htmlparser2 would otherwise close open tags and
-  // hand us a half-written item as if it were complete.
-  if (truncated) {
-    if (format === null) throw new FeedParseError("the XML ended before its root element");
-  } else {
-    parser.end();
-  }
+    oncdata(text) {
+      if (field !== null || feedField !== null) buffer += decodeCdata && text.indexOf("&") !== -1 ? decodeHTML(text) : text;
+    },
+    ontext(text) {
+      if (field !== null || feedField !== null) buffer += decoder.decode(text);
+    },
+    onclosetag() {
+      const closing = depth;
+      depth--;
+      if (bases.length && bases[bases.length - 1]![0] === closing) bases.pop();
+      if ((feedField !== null || field !== null) && fieldIsBase64) {
+        buffer = fromBase64(buffer);
+        fieldIsBase64 = false;
+      }
+      if (feedField !== null && closing === containerDepth + 1) {
+        if (feedField === "title") feedTitle = buffer;
+        else if (feedField === "dctitle") feedDcTitle ??= buffer;
+        else if (feedField === "language") feedLanguage = buffer.trim() || null;
+        else if (feedLink === null) feedLink = buffer.trim();
+        feedField = null;
+        return;
+      }
+      if (item !== null && field !== null && closing === fieldDepth) {
+        const value = buffer;
+        switch (field) {
+          case "title":
+            item.title = value;
+            item.titleType = fieldType;
+            if (fieldType === "unknown" && format === "atom") item.titleType = "text";
+            break;
+          case "dctitle":
+            dcTitle ??= value;
+            break;
+          case "link":
+            if (item.link === null && value.trim() !== "") {
+              item.link = value.trim();
+              item.base = fieldBase;
+            }
+            break;
+          case "guid":
+            item.guid = value.trim() || null;
+            break;
+          case "summary":
+            item.summary = value;
+            item.summaryIsHtml = fieldIsHtml;
+            break;
+          case "content":
+            content = value;
+            contentIsHtml = fieldIsHtml;
+            break;
+          case "published":
+            item.published ??= value.trim();
+            break;
+          case "updated":
+            item.updated ??= value.trim();
+            break;
+        }
+        field = null;
+        return;
+      }
+      if (item !== null && closing === itemDepth) {
+        if ((item.summary === null || item.summary.trim() === "") && content !== null) {
+          item.summary = content;
+          item.summaryIsHtml = contentIsHtml;
+        }
+        if ((item.title === null || item.title.trim() === "") && dcTitle !== null) {
+          item.title = dcTitle;
+          item.titleType = "unknown";
+        }
+        if (items.length < MAX_ITEMS) items.push(item);
+        item = null;
+      }
+    },
+  });
+  // Elements left open: the document was cut short. Open elements are not
+  // closed for it, so a half-written item is never taken as complete.
+  const truncated = openAtEnd > 0;
   if (format === null) throw new FeedParseError("the document holds no XML element");
   // Assigned inside the parser's callbacks, which TypeScript's narrowing does not see.
   const title = feedTitle as string | null;
