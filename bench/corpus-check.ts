@@ -1,4 +1,5 @@
-// Prints the corpus check in detail: `node bench/run.mjs --corpus`.
+// Prints the corpus check in detail: `node bench/run.mjs --corpus`
+// (or `npm run bench -- --corpus`).
 import { checkCorpus, loadCorpus } from "./feeds-corpus";
 
 const files = loadCorpus();
@@ -14,5 +15,5 @@ if (!files) {
   for (const v of r.wrong) console.log(`  WRONG ${v.file} [${v.status}] ${v.detail}`);
   for (const v of r.known) console.log(`  known ${v.file} ${v.detail}`);
   console.log(`feedparser cases: ${report.fp.cases}, checked ${report.fp.checked}, wrong ${report.fp.wrong.length}`);
-  for (const w of report.fp.wrong) console.log(`  FP ${w.file}: ${w.detail}`);
+  for (const w of report.fp.wrong) console.log(`  FP ${w.file}: ${w.detail}${w.why ? ` (why: ${w.why})` : ""}`);
 }

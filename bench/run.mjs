@@ -56,6 +56,22 @@ function sampleWorkerdMemory() {
   };
 }
 
+if (process.argv.includes("--corpus")) {
+  // Every verdict of the corpus check, in detail (see README, "Feed corpus").
+  await build({
+    entryPoints: ["bench/corpus-check.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    outfile: "bench/tmp/corpus-check.mjs",
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+  await run(process.execPath, ["bench/tmp/corpus-check.mjs"]);
+  process.exit(0);
+}
+
 console.log("--- building the Node-side bench");
 await build({
   entryPoints: ["bench/node-bench.ts"],
@@ -111,7 +127,7 @@ function parsingSection() {
   );
   if (c.fp.wrong.length) {
     lines.push('feedparser cases we read differently, and why (see README, "Feed corpus"):', "");
-    for (const w of c.fp.wrong) lines.push(`- \`${w.file}\`: ${w.detail}`);
+    for (const w of c.fp.wrong) lines.push(`- \`${w.file}\`: ${w.detail}${w.why ? `. Why: ${w.why}` : ""}`);
     lines.push("");
   }
   return lines;
