@@ -84,39 +84,44 @@ function emptyItem(base: string | null): RawItem {
 
 type ItemField = "title" | "dctitle" | "link" | "guid" | "summary" | "content" | "published" | "updated";
 
-const ITEM_FIELDS: Record<string, ItemField | undefined> = {
-  title: "title",
-  "dc:title": "dctitle",
-  link: "link",
-  guid: "guid",
-  id: "guid",
-  description: "summary",
-  summary: "summary",
-  "content:encoded": "content",
-  content: "content",
-  pubdate: "published",
-  published: "published",
-  issued: "published",
-  "dc:date": "published",
-  "dcterms:issued": "published",
-  "dcterms:created": "published",
-  updated: "updated",
-  "dcterms:modified": "updated",
-  modified: "updated",
-};
+// Maps, not object literals: an element named "constructor" or "__proto__" must find nothing.
+const ITEM_FIELDS = new Map<string, ItemField>(
+  Object.entries({
+    title: "title",
+    "dc:title": "dctitle",
+    link: "link",
+    guid: "guid",
+    id: "guid",
+    description: "summary",
+    summary: "summary",
+    "content:encoded": "content",
+    content: "content",
+    pubdate: "published",
+    published: "published",
+    issued: "published",
+    "dc:date": "published",
+    "dcterms:issued": "published",
+    "dcterms:created": "published",
+    updated: "updated",
+    "dcterms:modified": "updated",
+    modified: "updated",
+  } satisfies Record<string, ItemField>),
+);
 
 // Namespaces whose elements are read by their local name (Atom inside RSS
 // too: `atom:link` is a link) or under the conventional prefix.
-const NAMESPACE_PREFIX: Record<string, string> = {
-  "http://www.w3.org/2005/atom": "",
-  "http://purl.org/atom/ns#": "",
-  "http://purl.org/rss/1.0/": "",
-  "http://backend.userland.com/rss2": "",
-  "http://purl.org/dc/elements/1.1/": "dc:",
-  "http://purl.org/dc/terms/": "dcterms:",
-  "http://purl.org/rss/1.0/modules/content/": "content:",
-  "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
-};
+const NAMESPACE_PREFIX = new Map<string, string>(
+  Object.entries({
+    "http://www.w3.org/2005/atom": "",
+    "http://purl.org/atom/ns#": "",
+    "http://purl.org/rss/1.0/": "",
+    "http://backend.userland.com/rss2": "",
+    "http://purl.org/dc/elements/1.1/": "dc:",
+    "http://purl.org/dc/terms/": "dcterms:",
+    "http://purl.org/rss/1.0/modules/content/": "content:",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
+  }),
+);
 
 function isHtmlType(type: string | undefined): boolean {
   if (type === undefined) return false;
@@ -179,7 +184,7 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
       for (const key in attrs) {
         if (key.charCodeAt(0) !== 0x78) continue; // "x": xmlns…, xml:…
         if (key.startsWith("xmlns:")) {
-          const prefix = NAMESPACE_PREFIX[decoder.decode(attrs[key]!, true).trim().toLowerCase()];
+          const prefix = NAMESPACE_PREFIX.get(decoder.decode(attrs[key]!, true).trim().toLowerCase());
           if (prefix !== undefined) prefixes.set(key.slice(6).toLowerCase(), prefix);
         } else if (key === "xml:base") hasBase = true;
       }
@@ -208,7 +213,7 @@ function parseXmlFeed(body: string, documentUrl: string | null): ParsedFeed {
         return;
       }
       if (item !== null && depth === itemDepth + 1 && field === null) {
-        const kind = ITEM_FIELDS[name];
+        const kind = ITEM_FIELDS.get(name);
         if (kind === undefined) return;
         if (kind === "link" && attrs.href !== undefined) {
           // Atom: <link rel="alternate" href="…"/>; rel defaults to alternate.

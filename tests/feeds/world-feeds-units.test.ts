@@ -150,6 +150,13 @@ describe("namespaces, xml:base and languages", () => {
     expect(feed.items[0]).toMatchObject({ title: "T", link: "https://x.test/1", published: "2025-02-12T15:30:00Z" });
   });
 
+  it("gives element and namespace names that match Object's own properties no meaning", () => {
+    const feed = parseFeed(
+      `<rss xmlns:constructor="constructor"><channel><item><constructor>x</constructor><__proto__>y</__proto__><title>T</title><link>https://x.test/p</link></item></channel></rss>`,
+    );
+    expect(feed.items[0]).toMatchObject({ title: "T", link: "https://x.test/p" });
+  });
+
   it("resolves xml:base chains and prefers them to the site", () => {
     const feedUrl = "https://proxy.test/feed.xml";
     const feed = parseFeed(
