@@ -105,20 +105,28 @@ async function viaFeedExtractor(xml: string): Promise<Comparable[]> {
  * the median of each contender's samples is its time.
  */
 async function timeInterleaved(fns: (() => Promise<unknown>)[], minMs = 6000, minRounds = 20): Promise<{ medianMs: number; runs: number }[]> {
-  for (const fn of fns) for (let i = 0; i < 5; i++) await fn(); // warm up
+  // Warm up, and repeat fast contenders within a sample so that each sample
+  // lasts at least 2 ms: single microsecond-long runs are mostly timer noise.
+  const reps: number[] = [];
+  for (const fn of fns) {
+    for (let i = 0; i < 5; i++) await fn();
+    const t = performance.now();
+    for (let i = 0; i < 20; i++) await fn();
+    reps.push(Math.max(1, Math.ceil(2 / ((performance.now() - t) / 20))));
+  }
   const samples: number[][] = fns.map(() => []);
   const started = performance.now();
   for (let round = 0; round < minRounds || performance.now() - started < minMs; round++) {
     for (const [index, fn] of fns.entries()) {
       const t = performance.now();
-      await fn();
-      samples[index]!.push(performance.now() - t);
+      for (let i = 0; i < reps[index]!; i++) await fn();
+      samples[index]!.push((performance.now() - t) / reps[index]!);
     }
     if (round > 20_000) break;
   }
-  return samples.map((list) => {
+  return samples.map((list, index) => {
     list.sort((a, b) => a - b);
-    return { medianMs: list[Math.floor(list.length / 2)]!, runs: list.length };
+    return { medianMs: list[Math.floor(list.length / 2)]!, runs: list.length * reps[index]! };
   });
 }
 
