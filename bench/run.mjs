@@ -7,6 +7,8 @@
 //   2. workerd (vitest.bench.config.ts): a digest for 1,000 and 10,000
 //      readers against the local Resend-compatible server at 5 requests/s,
 //      while this script samples the workerd process's memory.
+//   `npm run bench -- --parsing` runs only the feed-parsing part (and the
+//   corpus row) and writes bench/tmp/parsing.md instead of bench/results.md.
 // Benchmarks report; they never fail a build.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -54,6 +56,22 @@ function sampleWorkerdMemory() {
   };
 }
 
+if (process.argv.includes("--corpus")) {
+  // Every verdict of the corpus check, in detail (see README, "Feed corpus").
+  await build({
+    entryPoints: ["bench/corpus-check.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    outfile: "bench/tmp/corpus-check.mjs",
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+  await run(process.execPath, ["bench/tmp/corpus-check.mjs"]);
+  process.exit(0);
+}
+
 console.log("--- building the Node-side bench");
 await build({
   entryPoints: ["bench/node-bench.ts"],
@@ -66,8 +84,60 @@ await build({
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   logLevel: "warning",
 });
-console.log("--- parsing and rendering (Node)");
+const parsingOnly = process.argv.includes("--parsing");
+if (parsingOnly) process.env.BENCH_ONLY = "parsing";
+console.log(parsingOnly ? "--- parsing (Node)" : "--- parsing and rendering (Node)");
 const nodeResults = marker(await run(process.execPath, ["bench/tmp/node-bench.mjs"]), "BENCH_NODE");
+const ms = (n) => (n < 1 ? `${(n * 1000).toFixed(0)} µs` : `${n.toFixed(2)} ms`);
+
+function parsingSection() {
+  const lines = ["## Feed parsing", ""];
+  lines.push('Median time per feed, all contenders in one run. "Same output" compares titles, links and (after normalising) dates with our whole path.', "");
+  lines.push("| feed | parser | time per feed | speed relative to rss-parser | same output |", "|---|---|---|---|---|");
+  for (const feed of [...new Set(nodeResults.parsing.map((r) => r.feed))]) {
+    const rows = nodeResults.parsing.filter((r) => r.feed === feed);
+    const base = rows.find((r) => r.parser.startsWith("rss-parser")).medianMs;
+    for (const row of rows)
+      lines.push(`| ${feed} | ${row.parser} | ${ms(row.medianMs)} | ${(base / row.medianMs).toFixed(2)}× | ${row.same ? "yes" : `no: ${row.detail}`} |`);
+  }
+  lines.push(
+    "",
+    '"Whole ingest path" is what src/feeds/ingest.ts does per document: decode the bytes (charset detection), parse, and normalise every item: ids (SHA-256 of guid or canonical link), links resolved and cleaned, titles and HTML summaries turned into capped plain text, dates parsed. rss-parser is timed on the same bytes, decoded as UTF-8 (it takes a string). "Parse step + dates" returns what rss-parser returns (title, link, parsed date). "Parse step" is XML to raw items, dates left as text.',
+    "",
+  );
+  const c = nodeResults.corpus;
+  lines.push("### The feed corpus", "");
+  if (c.skipped) {
+    lines.push(`Skipped: ${c.skipped} (it lives outside the project; see README, "Feed corpus").`, "");
+    return lines;
+  }
+  lines.push(
+    `${c.files} files of \`../shared/feeds-corpus\` (${c.megabytes.toFixed(1)} MB): ${c.feeds} read as feeds, ${c.items.toLocaleString("en")} items.`,
+    "",
+    "| measure | result |",
+    "|---|---|",
+    `| real-world feeds (${c.real.files}) wrong or refused | ${c.real.wrong.length}${c.real.wrong.length ? `: ${c.real.wrong.map((w) => w.file).join(", ")}` : ""} |`,
+    `| agreement with rss-parser, ${c.real.compared.toLocaleString("en")} items of real feeds | titles ${((100 * c.real.agreeTitles) / c.real.compared).toFixed(1)} %, links ${((100 * c.real.agreeLinks) / c.real.compared).toFixed(1)} %, dates ${((100 * c.real.agreeDates) / c.real.compared).toFixed(1)} % |`,
+    `| disagreements where we are right (verdicts in bench/feeds-corpus.ts) | ${c.real.known.length} feeds |`,
+    `| feedparser's well-formed, encoding and entity cases wrong | ${c.fp.wrong.length} of ${c.fp.checked} checked (${c.fp.cases} cases) |`,
+    `| time for the ${c.xmlFiles} XML files: ours, whole ingest path | ${ms(c.oursMs)} (${(c.rssParserMs / c.oursMs).toFixed(2)}× rss-parser) |`,
+    `| ours, parse step alone | ${ms(c.parseMs)} (${(c.rssParserMs / c.parseMs).toFixed(2)}× rss-parser) |`,
+    `| rss-parser 3.13, decode + parse | ${ms(c.rssParserMs)} |`,
+    "",
+  );
+  if (c.fp.wrong.length) {
+    lines.push('feedparser cases we read differently, and why (see README, "Feed corpus"):', "");
+    for (const w of c.fp.wrong) lines.push(`- \`${w.file}\`: ${w.detail}${w.why ? `. Why: ${w.why}` : ""}`);
+    lines.push("");
+  }
+  return lines;
+}
+
+if (parsingOnly) {
+  writeFileSync("bench/tmp/parsing.md", `${parsingSection().join("\n")}\n`);
+  console.log(`\n${parsingSection().join("\n")}\nWrote bench/tmp/parsing.md`);
+  process.exit(0);
+}
 
 console.log("--- digest at scale (workerd)");
 const stopSampling = sampleWorkerdMemory();
@@ -76,7 +146,6 @@ const digestResults = marker(workerdOutput, "BENCH_DIGEST");
 const importResults = marker(workerdOutput, "BENCH_IMPORT");
 const peakWorkerdMb = stopSampling() / 1024;
 
-const ms = (n) => (n < 1 ? `${(n * 1000).toFixed(0)} µs` : `${n.toFixed(2)} ms`);
 const lines = [];
 lines.push("# Benchmarks", "");
 lines.push(
@@ -84,20 +153,7 @@ lines.push(
   "",
 );
 
-lines.push("## Feed parsing", "");
-lines.push('Median time per feed. "Same output" compares titles, links and (after normalising) dates with our full path.', "");
-lines.push("| feed | parser | time per feed | speed relative to rss-parser | same output |", "|---|---|---|---|---|");
-for (const feed of [...new Set(nodeResults.parsing.map((r) => r.feed))]) {
-  const rows = nodeResults.parsing.filter((r) => r.feed === feed);
-  const base = rows.find((r) => r.parser.startsWith("rss-parser")).medianMs;
-  for (const row of rows)
-    lines.push(`| ${feed} | ${row.parser} | ${ms(row.medianMs)} | ${(base / row.medianMs).toFixed(2)}× | ${row.same ? "yes" : `no: ${row.detail}`} |`);
-}
-lines.push(
-  "",
-  '"Parse step + dates" returns what rss-parser returns (title, link, parsed date): the like-for-like comparison. "Parse step" is XML to raw items, dates left as text. "Parse + normalise" is the whole ingest path per document: ids (SHA-256 of guid or canonical link), links resolved and cleaned, HTML summaries turned into capped plain text, NATO\'s dates parsed.',
-  "",
-);
+lines.push(...parsingSection());
 
 const r = nodeResults.rendering;
 lines.push("## Rendering a digest", "");

@@ -1,9 +1,10 @@
 // Fetches one feed politely: conditional GET (a 304 costs nothing), a
 // descriptive User-Agent (NATO's site answers 403 to anonymous bots), a
 // timeout, and a cap on the body size read, so a hostile or broken source
-// cannot stall the run or exhaust memory. Bodies are decoded from the
-// declared charset.
-import { decodeText } from "./charset";
+// cannot stall the run or exhaust memory. Bodies are decoded by charset.ts
+// (byte patterns, header, declaration, UTF-8, Windows-1252), which says when
+// it had to pass over a declared charset.
+import { decodeFeedBytes } from "./charset";
 
 export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -16,7 +17,18 @@ export interface FetchFeedOptions {
 }
 
 export type FetchFeedResult =
-  { kind: "not-modified" } | { kind: "ok"; body: string; etag: string | null; lastModified: string | null; finalUrl: string; contentType: string };
+  | { kind: "not-modified" }
+  | {
+      kind: "ok";
+      body: string;
+      /** The encoding the body was read with, and why a declared one was passed over (null: none was). */
+      encoding: string;
+      charsetWarning: string | null;
+      etag: string | null;
+      lastModified: string | null;
+      finalUrl: string;
+      contentType: string;
+    };
 
 export class FeedFetchError extends Error {
   override name = "FeedFetchError";
@@ -67,9 +79,12 @@ export async function fetchFeed(url: string, options: FetchFeedOptions, fetcher:
     throw new FeedFetchError(`reading the body failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const contentType = response.headers.get("Content-Type") ?? "";
+  const decoded = decodeFeedBytes(bytes, contentType);
   return {
     kind: "ok",
-    body: decodeText(bytes, contentType),
+    body: decoded.text,
+    encoding: decoded.encoding,
+    charsetWarning: decoded.warning,
     etag: response.headers.get("ETag"),
     lastModified: response.headers.get("Last-Modified"),
     finalUrl: response.url || url,

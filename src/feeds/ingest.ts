@@ -5,7 +5,7 @@
 // seen, so a KV fault mid-run loses nothing: the next run retries them.
 import { hasRelease, saveRelease, type StoredRelease } from "../releases/release-store";
 import { fetchFeed, type Fetcher } from "./fetch-feed";
-import { buildRelease } from "./normalise-item";
+import { buildFeedTitle, buildLanguageTag, buildRelease, buildSiteUrl } from "./normalise-item";
 import { flagReason } from "./source-health";
 import { parseFeed } from "./parse-feed";
 import { createSourceState, getSource, MAX_SEEN_IDS, saveSource, type SourceState } from "./source-store";
@@ -95,7 +95,8 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
       await saveSource(deps.kv, state);
       return report;
     }
-    const feed = parseFeed(fetched.body);
+    const feed = parseFeed(fetched.body, fetched.finalUrl);
+    const siteUrl = buildSiteUrl(feed, fetched.finalUrl);
     const firstRun = state.initialisedAt === null;
     report.firstRun = firstRun;
     report.total = feed.items.length;
@@ -104,7 +105,7 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
     const newIds: string[] = [];
     let firstInvalid: string | null = null;
     for (const item of feed.items) {
-      const result = await buildRelease(item, fetched.finalUrl, now);
+      const result = buildRelease(item, fetched.finalUrl, now, siteUrl);
       if (!result.ok) {
         report.invalid++;
         firstInvalid ??= result.reason;
@@ -122,6 +123,7 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
     }
 
     const warnings: string[] = [];
+    if (fetched.charsetWarning) warnings.push(fetched.charsetWarning);
     if (feed.truncated) warnings.push(`the document was cut short; kept the ${feed.items.length} complete items`);
     if (firstInvalid) warnings.push(`${report.invalid} item(s) skipped: ${firstInvalid}`);
     if (warnings.length) report.warning = warnings.join("; ");
@@ -129,7 +131,8 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
     state.seenIds = [...newIds, ...state.seenIds].slice(0, MAX_SEEN_IDS);
     state.etag = fetched.etag;
     state.lastModified = fetched.lastModified;
-    state.title = feed.title?.trim() || state.title;
+    state.title = buildFeedTitle(feed.title, feed.titleType);
+    state.language = buildLanguageTag(feed.language);
     state.itemsInFeed = feed.items.length;
     state.lastNewCount = report.new;
     state.initialisedAt ??= now.toISOString();

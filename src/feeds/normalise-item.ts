@@ -1,11 +1,15 @@
 // Turns a raw feed item into a Release: a stable id, an absolute link, a
 // plain-text title and summary, and a publication date. Pure: the clock and
 // the feed's URL come in as arguments.
-import { sha256Hex } from "../lib/crypto";
+//
+// Relative links resolve against the item's xml:base, else the site the
+// feed names (RSS channel <link>, Atom alternate link: feeds are often
+// served from another host, such as a feed proxy), else the feed's URL.
+import { sha256HexSync } from "../lib/crypto";
 import { parseFeedDate } from "./dates";
-import { collapseWhitespace, htmlToText, truncateText } from "./html-text";
-import { canonicalLink, resolveLink } from "./links";
-import type { RawItem } from "./parse-feed";
+import { collapseWhitespace, htmlToText, stripTitleMarkup, truncateText } from "./html-text";
+import { canonicalLink, resolveLinkUrl } from "./links";
+import type { ParsedFeed, RawItem, TextType } from "./parse-feed";
 
 export const MAX_TITLE_LENGTH = 300;
 export const MAX_SUMMARY_LENGTH = 400;
@@ -28,31 +32,71 @@ export interface Release {
 
 export type NormaliseResult = { ok: true; release: Release } | { ok: false; reason: string };
 
-export async function buildRelease(item: RawItem, feedUrl: string, now: Date): Promise<NormaliseResult> {
-  const permaLink = item.guidIsPermaLink ? resolveLink(item.guid, feedUrl) : null;
-  const link = resolveLink(item.link, feedUrl) ?? permaLink;
-  if (link === null) return { ok: false, reason: "no usable http(s) link" };
+/** The site a feed's relative links belong to: its channel/alternate link made absolute, or null. */
+export function buildSiteUrl(feed: Pick<ParsedFeed, "link" | "linkBase">, feedUrl: string): string | null {
+  return resolveLinkUrl(feed.link, feed.linkBase ?? feedUrl)?.href ?? null;
+}
+
+/** A title as plain text: markup dropped as its type says (see stripTitleMarkup for RSS's unknown type). */
+export function buildTitleText(title: string, type: TextType): string {
+  if (type === "html") return htmlToText(title);
+  if (type === "text") return collapseWhitespace(title);
+  return collapseWhitespace(stripTitleMarkup(title));
+}
+
+/**
+ * @param siteUrl the feed's site (buildSiteUrl), base for relative links when the item has no xml:base.
+ */
+export function buildRelease(item: RawItem, feedUrl: string, now: Date, siteUrl: string | null = null): NormaliseResult {
+  const base = item.base ?? siteUrl ?? feedUrl;
+  const url = resolveLinkUrl(item.link, base) ?? (item.guidIsPermaLink ? resolveLinkUrl(item.guid, base) : null);
+  if (url === null) return { ok: false, reason: "no usable http(s) link" };
+  const link = url.href;
 
   const summaryText = item.summary ? (item.summaryIsHtml ? htmlToText(item.summary) : collapseWhitespace(item.summary)) : "";
-  let title = item.title ? (item.titleIsHtml ? htmlToText(item.title) : collapseWhitespace(item.title)) : "";
+  let title = item.title ? buildTitleText(item.title, item.titleType) : "";
   if (title === "") title = summaryText ? truncateText(summaryText, TITLE_FROM_SUMMARY_LENGTH) : "";
   if (title === "") return { ok: false, reason: "no title and no summary" };
 
   const parsed = parseFeedDate(item.published) ?? parseFeedDate(item.updated);
   const date = parsed && parsed.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS ? parsed : null;
 
-  const identity = item.guid ? `guid:${item.guid}` : `link:${canonicalLink(link)}`;
+  const identity = item.guid ? `guid:${item.guid}` : `link:${canonicalLink(url)}`;
+  const firstSeenAt = isoString(now);
   return {
     ok: true,
     release: {
-      id: (await sha256Hex(identity)).slice(0, 32),
+      id: sha256HexSync(identity).slice(0, 32),
       title: truncateText(title, MAX_TITLE_LENGTH),
       link,
       summary: truncateText(summaryText, MAX_SUMMARY_LENGTH),
-      publishedAt: (date ?? now).toISOString(),
+      publishedAt: date ? date.toISOString() : firstSeenAt,
       hasFeedDate: date !== null,
-      firstSeenAt: now.toISOString(),
+      firstSeenAt,
       sourceUrl: feedUrl,
     },
   };
+}
+
+// Every item of a run shares the same "now": format it once.
+let lastNow = NaN;
+let lastNowIso = "";
+function isoString(now: Date): string {
+  if (now.getTime() !== lastNow) {
+    lastNow = now.getTime();
+    lastNowIso = now.toISOString();
+  }
+  return lastNowIso;
+}
+
+/** The feed's title as plain text (entities decoded, markup dropped), or null. */
+export function buildFeedTitle(title: string | null, type: TextType = "unknown"): string | null {
+  if (!title) return null;
+  return truncateText(buildTitleText(title, type), MAX_TITLE_LENGTH) || null;
+}
+
+/** A BCP 47-looking language tag ("fr", "en-GB"; "en_us" becomes "en-us"), or null for anything else. */
+export function buildLanguageTag(language: string | null): string | null {
+  const tag = language?.trim().replace(/_/g, "-");
+  return tag && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag) ? tag : null;
 }

@@ -9,7 +9,10 @@ export const MAX_SEEN_IDS = 2000;
 
 export interface SourceState {
   url: string;
+  /** The feed's own title as plain text, from the last successful parse; null when it has none (or in records older than this field). */
   title: string | null;
+  /** The feed's language as it declares it (RSS `<language>`, Atom `xml:lang`, JSON Feed `language`), e.g. "fr" or "en-GB"; null when undeclared. */
+  language: string | null;
   etag: string | null;
   lastModified: string | null;
   /** Newest first, at most MAX_SEEN_IDS. Empty before the first successful parse. */
@@ -30,6 +33,7 @@ export function createSourceState(url: string): SourceState {
   return {
     url,
     title: null,
+    language: null,
     etag: null,
     lastModified: null,
     seenIds: [],

@@ -133,7 +133,7 @@ describe("ingest", () => {
     expect(titles).toEqual(["Székesfehérvár – “q”", "Székesfehérvár – “q”"]);
   });
 
-  it("a feed that declares UTF-8 but sends Latin-1 bytes is read with replacement characters, not refused", async () => {
+  it("a feed that declares UTF-8 but sends Latin-1 bytes is read as Windows-1252, with a warning in the source's health", async () => {
     const now = () => new Date("2025-06-02T12:00:00Z");
     const bytes = new Uint8Array([
       ...new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><item><title>Caf`),
@@ -146,17 +146,20 @@ describe("ingest", () => {
     });
     const report = await runIngest(config([url]), env.KV, fetch, now);
     expect(report.sources[0]).toMatchObject({ status: "ok", new: 1 });
+    expect(report.sources[0]!.warning).toMatch(/not valid utf-8.*Windows-1252/);
+    expect((await getSource(env.KV, url))!.lastError).toMatch(/charset/);
     const [release] = (await listRecentReleases(env.KV, now(), 1, 100)).filter((r) => r.link === "https://x.test/mislabelled");
-    expect(release!.title).toBe("Caf\uFFFD");
+    expect(release!.title).toBe("Café");
   });
 
-  it("refuses an unknown charset with a clear error", async () => {
+  it("reads a feed with an unknown charset by falling back, and says so", async () => {
     const url = await serveFeed(`/${uniqueName("cs")}/klingon.xml`, {
       body: rss([{ title: "x", link: "https://x.test/k" }]),
       contentType: "application/rss+xml; charset=x-klingon",
     });
     const report = await runIngest(config([url]), env.KV, fetch, () => new Date("2025-06-03T12:00:00Z"));
-    expect(report.sources[0]!.error).toMatch(/unsupported charset "x-klingon"/);
+    expect(report.sources[0]).toMatchObject({ status: "ok", new: 1 });
+    expect(report.sources[0]!.warning).toMatch(/unknown charset "x-klingon"/);
   });
 
   it("keeps complete items of a truncated feed and reports the cut", async () => {
