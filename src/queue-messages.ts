@@ -13,7 +13,17 @@ export interface DigestBatchMessage {
   digestId: string;
   batchIndex: number;
   batchCount: number;
-  recipients: { id: string; email: string }[];
+  recipients: DigestRecipient[];
+}
+
+/** One reader of a digest batch. Batches may mix editions: each reader names theirs. */
+export interface DigestRecipient {
+  id: string;
+  email: string;
+  /** The reader's personal token from the list metadata; absent for readers from before it existed (computed at send time). */
+  token?: string;
+  /** Index of the reader's edition in the digest; absent: 0 (and for records from before editions). */
+  edition?: number;
 }
 
 export interface ImportChunkMessage {

@@ -1,15 +1,18 @@
 // Entry point of the digest feature: ingest, then run the digest, with the
-// settings from Config. Shared by the daily cron and POST /admin/digest.
+// settings from Config. Shared by the daily and weekly crons and POST /admin/digest.
 import type { Config } from "../config";
 import { runIngest, type IngestReport } from "../feeds";
 import type { Mailer } from "../mail/mailer";
 import type { SendQueue } from "../queue-messages";
+import type { Cadence } from "../subscribers/preferences";
 import { runDigest, type DigestReport } from "./run-digest";
 import { sendTestDigest } from "./send-test-digest";
 
 export interface DigestRunOptions {
   dryRun?: boolean;
   to?: string;
+  /** Which readers: daily (the default) or weekly. */
+  cadence?: Cadence;
 }
 
 export interface DigestRunReport {
@@ -24,11 +27,12 @@ export async function ingestAndRunDigest(
   now: () => Date = () => new Date(),
 ): Promise<DigestRunReport> {
   const ingest: IngestReport = await runIngest(config, bindings.kv, fetch, now, bindings.mailer);
-  const deps = { kv: bindings.kv, queue: bindings.queue, publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, now };
+  const deps = { kv: bindings.kv, queue: bindings.queue, publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, now, feeds: config };
+  const cadence = options.cadence ?? "daily";
   const digest =
     options.to !== undefined
-      ? await sendTestDigest({ ...deps, mailer: bindings.mailer, signingSecret: config.signingSecret, emailFrom: config.emailFrom }, options.to)
-      : await runDigest(deps, { dryRun: options.dryRun });
+      ? await sendTestDigest({ ...deps, mailer: bindings.mailer, signingSecret: config.signingSecret, emailFrom: config.emailFrom }, options.to, cadence)
+      : await runDigest(deps, { dryRun: options.dryRun, cadence });
   return {
     ingest: { new: ingest.new, sources: ingest.sources.map((s) => ({ url: s.url, status: s.status, new: s.new, error: s.error })) },
     digest,

@@ -8,7 +8,7 @@ import type { BatchResult, Mailer, OutgoingEmail } from "../mail/mailer";
 import { renderEmail } from "../mail/render";
 import type { ConfirmationMessage } from "../queue-messages";
 import { getSubscriber } from "./subscriber-store";
-import { CONFIRM_TOKEN_TTL_SECONDS, createToken } from "./tokens";
+import { CONFIRM_TOKEN_TTL_SECONDS, createConfirmToken, createToken } from "./tokens";
 
 export interface ConfirmationDeps {
   kv: KVNamespace;
@@ -39,7 +39,10 @@ export async function sendConfirmation(deps: ConfirmationDeps, message: Confirma
   if (!subscriber) return { status: "skipped", reason: "subscriber no longer exists" };
   if (subscriber.status !== "unconfirmed") return { status: "skipped", reason: `subscriber is ${subscriber.status}` };
   const requestedAt = new Date(message.requestedAt);
-  const token = await createToken(deps.signingSecret, "confirm", subscriber.id, requestedAt);
+  // Bound to this sign-up by its nonce; a pending sign-up from before nonces existed keeps the old format.
+  const token = subscriber.signupNonce
+    ? createConfirmToken(deps.signingSecret, subscriber.id, subscriber.signupNonce, requestedAt)
+    : await createToken(deps.signingSecret, "confirm", subscriber.id, requestedAt);
   const email = await buildConfirmationEmail({ to: subscriber.email, from: deps.emailFrom, confirmUrl: `${deps.publicUrl}/confirm?token=${token}` });
   return deps.mailer.sendBatch([email], { idempotencyKey: `confirm-${subscriber.id}-${requestedAt.getTime()}` });
 }
