@@ -1,5 +1,6 @@
 // The messages that travel through the send queue. One queue carries every
 // kind; the consumer dispatches on `kind`.
+import type { Preferences } from "./subscribers/preferences";
 
 export interface ConfirmationMessage {
   kind: "confirmation";
@@ -33,6 +34,8 @@ export interface ImportChunkMessage {
   addresses: string[];
   /** Send the double opt-in email instead of confirming. */
   optIn: boolean;
+  /** Per address, the choices from the import's optional columns (null: the defaults). */
+  preferences?: (Preferences | null)[];
 }
 
 export type SendQueueMessage = ConfirmationMessage | DigestBatchMessage | ImportChunkMessage;

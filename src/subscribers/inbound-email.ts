@@ -12,6 +12,7 @@ import { sha256Hex } from "../lib/crypto";
 import type { Mailer } from "../mail/mailer";
 import { renderEmail } from "../mail/render";
 import { parseEmailAddress } from "./address";
+import { DEFAULT_PREFERENCES } from "./preferences";
 import { subscribeAddress, unsubscribeAddress, type SubscriptionDeps } from "./service";
 
 export const MAX_INBOUND_BYTES = 1024 * 1024;
@@ -32,7 +33,14 @@ export interface InboundDeps extends SubscriptionDeps {
   publicUrl: string;
 }
 
-const COMMAND = /^\W*(subscribe|unsubscribe)\W*$/i;
+// "subscribe weekly" asks for the weekly edition (preferences.ts).
+const COMMAND = /^\W*(subscribe|unsubscribe)(?:\s+(weekly|daily))?\W*$/i;
+
+/** The cadence named after "subscribe", if any. */
+export function requestedCadence(subject: string | undefined, text: string | undefined): "weekly" | "daily" | null {
+  const line = COMMAND.test((subject ?? "").trim()) ? (subject ?? "") : (text ?? "").split(/\r?\n/).find((l) => l.trim() !== "" && !l.trim().startsWith(">"));
+  return (COMMAND.exec((line ?? "").trim())?.[2]?.toLowerCase() as "weekly" | "daily" | undefined) ?? null;
+}
 
 /** The command in the subject, else in the first non-empty, non-quoted line of the text. */
 export function parseCommand(subject: string | undefined, text: string | undefined): InboundCommand {
@@ -96,7 +104,8 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, deps:
 
   const command = parseCommand(email.subject, email.text);
   if (command === "subscribe") {
-    await subscribeAddress(deps, sender.address, "email");
+    const cadence = requestedCadence(email.subject, email.text);
+    await subscribeAddress(deps, sender.address, "email", cadence ? { ...DEFAULT_PREFERENCES, cadence } : undefined);
     return { action: "subscribe", address: sender.address };
   }
   if (command === "unsubscribe") {
