@@ -110,7 +110,7 @@ export function parsePreferencesInput(raw: RawPreferences, feeds: FeedChoice[]):
     const known = new Set(feeds.map((feed) => feed.id));
     const unknown = (list as string[]).find((id) => !known.has(id));
     if (unknown !== undefined) return { ok: false, field: "sources", message: "sources names a feed that is not configured" };
-    if (list.length === 0) return { ok: false, field: "sources", message: "choose at least one feed" };
+    if (list.length === 0) return { ok: false, field: "sources", message: "sources: choose at least one feed" };
     const chosen = new Set(list as string[]);
     // Every feed chosen is the same as the default "all": keep null, so feeds added later are included.
     sources = chosen.size === feeds.length ? null : feeds.map((feed) => feed.id).filter((id) => chosen.has(id));
