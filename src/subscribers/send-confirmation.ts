@@ -3,10 +3,11 @@
 // clock is the sign-up time carried by the message, so a retry produces the
 // same email and the idempotency key makes it harmless.
 import { createElement } from "react";
-import { ConfirmSubscriptionEmail, confirmSubscriptionSubject } from "../../emails/confirm-subscription";
+import { ConfirmSubscriptionEmail, confirmSubscriptionSubjectFor } from "../../emails/confirm-subscription";
 import type { BatchResult, Mailer, OutgoingEmail } from "../mail/mailer";
 import { renderEmail } from "../mail/render";
 import type { ConfirmationMessage } from "../queue-messages";
+import { preferencesOf, type Cadence, type Lang } from "./preferences";
 import { getSubscriber } from "./subscriber-store";
 import { CONFIRM_TOKEN_TTL_SECONDS, createConfirmToken, createToken } from "./tokens";
 
@@ -18,14 +19,26 @@ export interface ConfirmationDeps {
   emailFrom: string;
 }
 
-export async function buildConfirmationEmail(options: { to: string; confirmUrl: string; from: string }): Promise<OutgoingEmail> {
+export async function buildConfirmationEmail(options: {
+  to: string;
+  confirmUrl: string;
+  from: string;
+  lang?: Lang;
+  cadence?: Cadence;
+}): Promise<OutgoingEmail> {
+  const lang = options.lang ?? "en";
   const rendered = await renderEmail(
-    createElement(ConfirmSubscriptionEmail, { confirmUrl: options.confirmUrl, expiresInHours: CONFIRM_TOKEN_TTL_SECONDS / 3600 }),
+    createElement(ConfirmSubscriptionEmail, {
+      confirmUrl: options.confirmUrl,
+      expiresInHours: CONFIRM_TOKEN_TTL_SECONDS / 3600,
+      lang,
+      cadence: options.cadence ?? "daily",
+    }),
   );
   return {
     from: options.from,
     to: options.to,
-    subject: confirmSubscriptionSubject,
+    subject: confirmSubscriptionSubjectFor(lang),
     html: rendered.html,
     text: rendered.text,
     tags: [{ name: "kind", value: "confirmation" }],
@@ -43,6 +56,14 @@ export async function sendConfirmation(deps: ConfirmationDeps, message: Confirma
   const token = subscriber.signupNonce
     ? createConfirmToken(deps.signingSecret, subscriber.id, subscriber.signupNonce, requestedAt)
     : await createToken(deps.signingSecret, "confirm", subscriber.id, requestedAt);
-  const email = await buildConfirmationEmail({ to: subscriber.email, from: deps.emailFrom, confirmUrl: `${deps.publicUrl}/confirm?token=${token}` });
+  // In the language and for the cadence the reader chose.
+  const { lang, cadence } = preferencesOf(subscriber);
+  const email = await buildConfirmationEmail({
+    to: subscriber.email,
+    from: deps.emailFrom,
+    confirmUrl: `${deps.publicUrl}/confirm?token=${token}`,
+    lang,
+    cadence,
+  });
   return deps.mailer.sendBatch([email], { idempotencyKey: `confirm-${subscriber.id}-${requestedAt.getTime()}` });
 }
