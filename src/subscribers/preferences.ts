@@ -136,18 +136,19 @@ export function isDefaultPreferences(preferences: Preferences): boolean {
 
 /**
  * The feeds a reader gets. An explicit choice is kept as is (ids of feeds no
- * longer configured drop out). The default is every feed in the reader's
- * language, counting feeds of unknown language as everyone's; where no feed
- * is in that language, every feed.
+ * longer configured drop out). The default: the feeds declared in the
+ * reader's language; where none is, the feeds of undeclared language (a
+ * French reader never gets a feed declared English by default); where none
+ * is either, every feed.
  */
 export function effectiveSources(preferences: Pick<Preferences, "sources" | "lang">, feeds: FeedChoice[]): string[] {
   if (preferences.sources !== null) {
     const chosen = new Set(preferences.sources);
     return feeds.filter((feed) => chosen.has(feed.id)).map((feed) => feed.id);
   }
-  const own = feeds.filter((feed) => feed.lang === null || feed.lang === preferences.lang);
-  const declared = feeds.some((feed) => feed.lang === preferences.lang);
-  return (declared ? own : feeds).map((feed) => feed.id);
+  const declared = feeds.filter((feed) => feed.lang === preferences.lang);
+  const undeclared = feeds.filter((feed) => feed.lang === null);
+  return (declared.length > 0 ? declared : undeclared.length > 0 ? undeclared : feeds).map((feed) => feed.id);
 }
 
 /**
