@@ -40,6 +40,8 @@ const meta = { fontSize: "13px", lineHeight: "1.4", color: colors.muted, margin:
 const summary = { fontSize: "15px", lineHeight: "1.5", color: colors.text, margin: "0 0 22px", fontFamily } as const;
 const list = { margin: "0 0 12px", padding: "0 0 0 20px" } as const;
 const listItem = { fontSize: "15px", lineHeight: "1.45", color: colors.text, margin: "0 0 6px", fontFamily } as const;
+// The headline list is a table of contents: compact, so the first story still shows early.
+const headlineItem = { fontSize: "14px", lineHeight: "1.4", color: colors.text, margin: "0 0 4px", fontFamily } as const;
 
 export function ReleaseDigestEmail({ model, unsubscribeUrl, preferencesUrl, viewInBrowserUrl, signupUrl, operator }: ReleaseDigestEmailProps) {
   const { t } = model;
@@ -59,7 +61,7 @@ export function ReleaseDigestEmail({ model, unsubscribeUrl, preferencesUrl, view
           </h2>
           <ul style={list}>
             {model.headlines.map((headline, i) => (
-              <li key={i} style={listItem} className={darkClass.text}>
+              <li key={i} style={headlineItem} className={darkClass.text}>
                 <a href={headline.link} style={styles.link} className={darkClass.link}>
                   {headline.title}
                 </a>

@@ -36,7 +36,7 @@ export function EmailFooter({ t, reason, unsubscribeUrl, preferencesUrl, viewInB
           {links.map((link, i) => (
             <span key={link.label}>
               {i > 0 ? " · " : null}
-              <a href={link.href} style={styles.link} className={darkClass.link}>
+              <a href={link.href} style={{ ...styles.link, whiteSpace: "nowrap" }} className={darkClass.link}>
                 {link.label}
               </a>
             </span>

@@ -12,7 +12,7 @@ import { buildDigestModel, type DigestRelease } from "../../emails/digest-model"
 import type { OperatorInfo } from "../../emails/components/email-footer";
 import { DIGEST_TOKEN_SLOTS, ReleaseDigestEmail } from "../../emails/release-digest";
 import { buildDigestText } from "../../emails/release-digest-text";
-import type { Cadence, Lang } from "../i18n";
+import { stringsFor, type Cadence, type Lang } from "../i18n";
 import type { OutgoingEmail } from "../mail/mailer";
 import { renderEmailHtml } from "../mail/render";
 
@@ -173,11 +173,12 @@ const escapeHtml = (text: string) => text.replace(/[<>&"']/g, (char) => `&#${cha
 
 /**
  * The non-personal web version for /digests/:id: the footer's personal links
- * become the generic /unsubscribe and /preferences pages. Legacy records lack
- * a viewport and a title; both are added so phones lay the page out at their width.
+ * become the generic /unsubscribe and /preferences pages, and a line above
+ * the card leads to the archive and the sign-up page. Legacy records lack a
+ * viewport and a title; both are added so phones lay the page out at their width.
  */
 export function webVersion(content: StoredDigestContent, publicUrl: string): string {
-  if (!isLegacyContent(content)) return content.htmlParts.join("");
+  if (!isLegacyContent(content)) return withArchiveNav(content.htmlParts.join(""), content.lang);
   let html = content.html.split(unsubscribeUrlFor(publicUrl, LEGACY_TOKEN_PLACEHOLDER)).join(`${publicUrl}/unsubscribe`);
   const head = html.indexOf("<head>");
   if (head !== -1 && !html.includes('name="viewport"')) {
@@ -185,5 +186,19 @@ export function webVersion(content: StoredDigestContent, publicUrl: string): str
     const title = html.includes("<title>") ? "" : `<title>${escapeHtml(content.subject)}</title>`;
     html = `${html.slice(0, at)}<meta name="viewport" content="width=device-width, initial-scale=1">${title}${html.slice(at)}`;
   }
-  return html;
+  return withArchiveNav(html, "en");
+}
+
+// Inline styles and the email's own dark-mode class, like the rest of the page.
+function withArchiveNav(page: string, lang: Lang): string {
+  const body = page.indexOf("<body");
+  const end = body === -1 ? -1 : page.indexOf(">", body);
+  if (end === -1) return page;
+  const t = stringsFor(lang);
+  const signup = lang === "en" ? "/" : `/?lang=${lang}`;
+  const link = 'style="color:#0b4ea2;text-decoration:underline" class="email-link"';
+  const nav =
+    `<nav aria-label="NATO Digest" class="email-muted" style="max-width:600px;margin:0 auto;padding:12px 16px 0;color:#4a5361;font:14px/1.5 system-ui,sans-serif">` +
+    `<a href="/digests" ${link}>${escapeHtml(t.pages.pastDigests)}</a> · <a href="${signup}" ${link}>${escapeHtml(t.pages.signup.submit)}</a></nav>`;
+  return `${page.slice(0, end + 1)}${nav}${page.slice(end + 1)}`;
 }
