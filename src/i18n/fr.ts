@@ -82,7 +82,7 @@ export const fr: Strings = {
       emailLabel: "Votre adresse e-mail",
       emailHint: "Nous envoyons d'abord un lien de confirmation. Rien d'autre n'est envoyé avant que vous cliquiez dessus.",
       options: "Options\u00a0: fréquence, sujets, langue",
-      optionsHint: "Laissez-les telles quelles pour un e-mail par jour avec tout, en anglais.",
+      optionsHint: "Laissez-les telles quelles pour un e-mail par jour avec tout ce que publie l'OTAN.",
       cadenceLegend: "Fréquence",
       daily: "Chaque matin où il y a du nouveau (quotidien)",
       weekly: "Une fois par semaine, le lundi (hebdomadaire)",
@@ -90,7 +90,7 @@ export const fr: Strings = {
       topicsHint: "Jusqu'à 10 mots, séparés par des virgules. Exemple\u00a0: cyber, Ukraine, espace. Vide\u00a0: tout.",
       langLegend: "Langue des e-mails",
       sourcesLegend: "Flux",
-      sourcesHint: "Décochez les flux que vous ne voulez pas. Aucun coché signifie tous.",
+      sourcesHint: "Cochez les flux voulus. Aucun coché\u00a0: tous les flux dans la langue choisie.",
       submit: "S'abonner",
       honeypot: "Laissez ce champ vide",
       privacy:

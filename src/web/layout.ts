@@ -1,17 +1,19 @@
 // The one HTML shell for every page the worker serves: readable on a phone,
 // dark-mode aware, no JavaScript needed, <html lang> set to the page's
 // language. Pages are hono/html templates, so every interpolated value is escaped.
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { stringsFor, type Lang } from "../i18n";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
+// A constant, inserted raw: escaping would turn its quotes into &quot;, which
+// CSS does not read (the whole font declaration would be dropped).
 const STYLE = `
 :root { color-scheme: light dark; --fg:#1b1f24; --bg:#ffffff; --muted:#4a5361; --accent:#0b4ea2; --border:#c9d1dc; --ok:#1d6b35; --warn:#8a1c1c; }
 @media (prefers-color-scheme: dark) { :root { --fg:#e8ecf1; --bg:#12161c; --muted:#b6c0cc; --accent:#8cb8ff; --border:#3b4553; --ok:#7fd49a; --warn:#ff9c9c; } }
 * { box-sizing: border-box; }
-body { margin:0; font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+body { margin:0; font: 17px/1.55 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, system-ui, sans-serif; color:var(--fg); background:var(--bg); }
 main { max-width: 40rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
 main.wide { max-width: 52rem; }
 h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 1rem; }
@@ -62,7 +64,7 @@ export function page(options: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · NATO Digest</title>
-<style>${STYLE}</style>
+<style>${raw(STYLE)}</style>
 ${options.head ?? ""}
 </head>
 <body>

@@ -118,7 +118,11 @@ export function renderPreferencesPage(options: PreferencesPageOptions) {
     body: html`<h1>${p.heading}</h1>
       <p>${p.intro}</p>
       ${options.saved ? html`<p class="notice" role="status">${p.saved}</p>` : ""}
-      ${options.error ? html`<p class="notice error" role="alert">${t.pages.fixField} ${fieldErrorText(t, options.error)}</p>` : ""}
+      ${
+        options.error && !["cadence", "topics", "lang", "sources"].includes(options.error.field)
+          ? html`<p class="notice error" role="alert">${t.pages.fixField} ${fieldErrorText(t, options.error)}</p>`
+          : ""
+      }
       <form method="post" action="/preferences">
         <input type="hidden" name="token" value="${options.token}" />
         ${preferenceFields({ lang: options.lang, values: options.values ?? options.preferences, feeds: options.feeds, error: options.error })}

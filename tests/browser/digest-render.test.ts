@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PREVIEW_RELEASES } from "../../emails/release-digest";
 import type { DigestRelease } from "../../emails/digest-model";
 import { personaliseDigest, renderDigest, webVersion } from "../../src/digest/render-digest";
+import { renderPreferencesPage } from "../../src/web/preference-pages";
+import { renderSignupPage } from "../../src/web/subscription-pages";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const PUBLIC_URL = "https://digest.example.org";
@@ -132,5 +134,73 @@ describe("digest rendering in Chromium", () => {
     expect(title.color).toBe("rgb(11, 78, 162)");
     expect(title.size).toBe("17px");
     expect(title.family).toContain("Segoe UI");
+  });
+});
+
+// The pages' markup (rendered by the same functions the routes call), in
+// Chromium: the sign-up options disclosure opened by keyboard, the
+// preferences form, both languages; axe-clean, no overflow at 375 px.
+describe("sign-up and preferences pages in Chromium", () => {
+  const feeds = [
+    { id: "f1", title: "NATO News", lang: "en" as const, url: "https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml" },
+    { id: "f2", title: "OTAN Actualités", lang: "fr" as const, url: "https://www.nato.int/cps/rss/fr/natohq/rssFeed.xsl/rssFeed.xml" },
+  ];
+  const latest = twelveReleases()
+    .slice(0, 5)
+    .map(({ title, link }) => ({ title, link }));
+
+  for (const lang of ["en", "fr"] as const) {
+    it(`${lang}: the sign-up options open with the keyboard, one checkbox per feed, latest headlines, archive link`, async () => {
+      const html = String(await renderSignupPage({ lang, feeds, latest, archiveUrl: "/digests", turnstileSiteKey: null }));
+      expect(html).toContain(`<html lang="${lang}">`);
+      for (const width of [375, 700]) await check(html, `page-signup-${lang}-${width}-light`, width, "light");
+      await check(html, `page-signup-${lang}-375-dark`, 375, "dark");
+
+      const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
+      const page = await context.newPage();
+      await page.setContent(html);
+      expect(await page.locator("details").evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.tagName === "SUMMARY")); i++) await page.keyboard.press("Tab");
+      await page.keyboard.press("Enter");
+      expect(await page.locator("details").evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe("daily");
+      // Arrow keys move within the cadence radio group.
+      await page.keyboard.press("ArrowDown");
+      expect(await page.locator("input[name=cadence][value=weekly]").isChecked()).toBe(true);
+      expect(await page.locator("input[name=sources]").count()).toBe(2);
+      expect(await page.locator("label:has(input[value=f2])").innerText()).toContain("OTAN Actualités");
+      expect(await page.locator(".headlines a").count()).toBe(5);
+      await page.screenshot({ path: `${SCREENSHOTS}page-signup-${lang}-options-open.png`, fullPage: true });
+      await context.close();
+    });
+  }
+
+  it("the preferences page shows the current choices, an error named by field, and the unsubscribe offer", async () => {
+    for (const lang of ["en", "fr"] as const) {
+      const html = String(
+        await renderPreferencesPage({
+          lang,
+          token: "p.0123456789012345678.abcdefghijklmnopqrs",
+          preferences: { cadence: "weekly", topics: ["cyber", "Ukraine"], lang, sources: ["f2"] },
+          feeds,
+          saved: lang === "en",
+          error: lang === "fr" ? { field: "topics", message: "topics: at most 10" } : undefined,
+        }),
+      );
+      await check(html, `page-preferences-${lang}-375-light`, 375, "light");
+      await check(html, `page-preferences-${lang}-700-dark`, 700, "dark");
+      const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
+      const page = await context.newPage();
+      await page.setContent(html);
+      expect(await page.locator("input[name=cadence][value=weekly]").isChecked()).toBe(true);
+      expect(await page.locator("#topics").inputValue()).toBe("cyber, Ukraine");
+      expect(await page.locator(`input[name=lang][value=${lang}]`).isChecked()).toBe(true);
+      expect(await page.locator("input[value=f2]").isChecked()).toBe(true);
+      expect(await page.locator("input[value=f1]").isChecked()).toBe(false);
+      expect(await page.locator('form[action^="/unsubscribe?token=p."] button').count()).toBe(1);
+      if (lang === "fr") expect(await page.locator("[role=alert]").first().innerText()).toContain("Sujets");
+      await context.close();
+    }
   });
 });
