@@ -177,8 +177,8 @@ const escapeHtml = (text: string) => text.replace(/[<>&"']/g, (char) => `&#${cha
  * the card leads to the archive and the sign-up page. Legacy records lack a
  * viewport and a title; both are added so phones lay the page out at their width.
  */
-export function webVersion(content: StoredDigestContent, publicUrl: string): string {
-  if (!isLegacyContent(content)) return withArchiveNav(content.htmlParts.join(""), content.lang);
+export function webVersion(content: StoredDigestContent, publicUrl: string, related: WebVersionLink[] = []): string {
+  if (!isLegacyContent(content)) return withArchiveNav(content.htmlParts.join(""), content.lang, related);
   let html = content.html.split(unsubscribeUrlFor(publicUrl, LEGACY_TOKEN_PLACEHOLDER)).join(`${publicUrl}/unsubscribe`);
   const head = html.indexOf("<head>");
   if (head !== -1 && !html.includes('name="viewport"')) {
@@ -186,11 +186,17 @@ export function webVersion(content: StoredDigestContent, publicUrl: string): str
     const title = html.includes("<title>") ? "" : `<title>${escapeHtml(content.subject)}</title>`;
     html = `${html.slice(0, at)}<meta name="viewport" content="width=device-width, initial-scale=1">${title}${html.slice(at)}`;
   }
-  return withArchiveNav(html, "en");
+  return withArchiveNav(html, "en", related);
+}
+
+/** Another page shown in the web version's top line: the other editions of the same run. */
+export interface WebVersionLink {
+  href: string;
+  label: string;
 }
 
 // Inline styles and the email's own dark-mode class, like the rest of the page.
-function withArchiveNav(page: string, lang: Lang): string {
+function withArchiveNav(page: string, lang: Lang, related: WebVersionLink[]): string {
   const body = page.indexOf("<body");
   const end = body === -1 ? -1 : page.indexOf(">", body);
   if (end === -1) return page;
@@ -199,6 +205,8 @@ function withArchiveNav(page: string, lang: Lang): string {
   const link = 'style="color:#0b4ea2;text-decoration:underline" class="email-link"';
   const nav =
     `<nav aria-label="NATO Digest" class="email-muted" style="max-width:600px;margin:0 auto;padding:12px 16px 0;color:#4a5361;font:14px/1.5 system-ui,sans-serif">` +
-    `<a href="/digests" ${link}>${escapeHtml(t.pages.pastDigests)}</a> · <a href="${signup}" ${link}>${escapeHtml(t.pages.signup.submit)}</a></nav>`;
+    `<a href="/digests" ${link}>${escapeHtml(t.pages.pastDigests)}</a> · <a href="${signup}" ${link}>${escapeHtml(t.pages.signup.submit)}</a>` +
+    related.map((item) => ` · <a href="${escapeHtml(item.href)}" ${link}>${escapeHtml(item.label)}</a>`).join("") +
+    `</nav>`;
   return `${page.slice(0, end + 1)}${nav}${page.slice(end + 1)}`;
 }
