@@ -134,6 +134,11 @@ function htmlBytes(text: string): number {
   return bytes;
 }
 
+/** Headings start with a capital, also in French ("Samedi 28 novembre 2026"). */
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function dayKey(iso: string): string {
   return new Date(iso).toISOString().slice(0, 10);
 }
@@ -176,7 +181,7 @@ export function buildDigestModel(releases: DigestRelease[], options: DigestModel
     const key = dayKey(release.publishedAt);
     const last = days[days.length - 1];
     if (last && last.key === key) last.releases.push(release);
-    else days.push({ key, label: formatDayDate(options.lang, key), releases: [release] });
+    else days.push({ key, label: capitalise(formatDayDate(options.lang, key)), releases: [release] });
   }
   const headlines = wantsHeadlines ? full.slice(0, HEADLINES_MAX).map(({ title, link }) => ({ title, link })) : [];
   const dateText = formatLongDate(options.lang, options.date);

@@ -221,7 +221,7 @@ describe("digest template", () => {
     expect(content.subject).toMatch(/ \+ 6 autres$/);
     expect(page).toMatch(/<html[^>]* lang="fr"/);
     expect(page).toContain("La semaine de l&#x27;OTAN, jusqu&#x27;au 13 février 2025");
-    expect(page).toContain("vendredi 27 novembre 2026");
+    expect(page).toContain("Vendredi 27 novembre 2026");
     expect(page).toContain("Dans cette édition");
     expect(page).toContain("Gérer mes préférences");
     expect(page).toContain("Se désabonner");

@@ -50,7 +50,7 @@ describe("digest plain text", () => {
 
   it("is in French for a French edition", async () => {
     const text = await digestText(3, "fr");
-    expect(text).toContain("mercredi 12 février 2025\n");
+    expect(text).toContain("Mercredi 12 février 2025\n");
     expect(text).toContain("Gérer mes préférences:\n");
     expect(text).toContain("Se désabonner:\n");
   });
