@@ -21,6 +21,7 @@ import { sha256Hex } from "../lib/crypto";
 import { getQuotaPause } from "../mail/quota-store";
 import type { DigestBatchMessage, SendQueue } from "../queue-messages";
 import { getReleases, listReleaseKeys } from "../releases/release-store";
+import type { OperatorInfo } from "../../emails/components/email-footer";
 import type { Config } from "../config";
 import { listFeedChoices, type Cadence, type FeedChoice } from "../subscribers/preferences";
 import { getEditionPreferences, listSubscriberPage } from "../subscribers/subscriber-store";
@@ -54,6 +55,8 @@ export interface DigestDeps {
   now: () => Date;
   /** The configured feeds (titles, languages) editions filter on; absent: every release goes to every edition. */
   feeds?: Pick<Config, "feedUrls" | "feedLanguages" | "feedTitles">;
+  /** Who runs the service, for the footer (OPERATOR_NAME, OPERATOR_ADDRESS, INBOUND_ADDRESS). */
+  operator?: OperatorInfo;
 }
 
 export interface DigestReport {
@@ -289,6 +292,7 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean; c
       cadence,
       lang: edition.choice.lang,
       topics: edition.choice.topics,
+      operator: deps.operator,
     });
     rendered.push({ edition, content });
   }
@@ -298,7 +302,7 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean; c
   report.readersWithNothing = plan.readersWithNothing;
   // The archive shows the run as its largest edition.
   const main = [...rendered].sort((a, b) => b.edition.readers.length - a.edition.readers.length)[0];
-  const mainContent = main?.content ?? (await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now, cadence }));
+  const mainContent = main?.content ?? (await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now, cadence, operator: deps.operator }));
   report.subject = mainContent.subject;
   if (options.dryRun) return { ...report, dryRun: true };
 

@@ -13,7 +13,12 @@ import { personaliseDigest, renderDigest } from "./render-digest";
 import { digestIdFor, selectForDigest, toDigestRelease, type DigestDeps, type DigestReport } from "./run-digest";
 
 export async function sendTestDigest(
-  deps: Pick<DigestDeps, "kv" | "publicUrl" | "maxAgeDays" | "now" | "feeds"> & { mailer: Mailer; signingSecret: string; emailFrom: string },
+  deps: Pick<DigestDeps, "kv" | "publicUrl" | "maxAgeDays" | "now" | "feeds" | "operator"> & {
+    mailer: Mailer;
+    signingSecret: string;
+    emailFrom: string;
+    inboundAddress?: string | null;
+  },
   to: unknown,
   cadence: Cadence = "daily",
 ): Promise<DigestReport & { to: string; sent: boolean; error?: string }> {
@@ -31,9 +36,23 @@ export async function sendTestDigest(
     now,
     cadence,
   );
-  const content = await renderDigest(releases, { publicUrl: deps.publicUrl, digestId: editionDigestId(digestId, 0), date: now, cadence, lang: choice.lang });
+  const content = await renderDigest(releases, {
+    publicUrl: deps.publicUrl,
+    digestId: editionDigestId(digestId, 0),
+    date: now,
+    cadence,
+    lang: choice.lang,
+    operator: deps.operator,
+  });
   const token = createPersonalToken(deps.signingSecret, await subscriberIdFor(address.address));
-  const email = personaliseDigest(content, { token, to: address.address, from: deps.emailFrom, publicUrl: deps.publicUrl, digestId });
+  const email = personaliseDigest(content, {
+    token,
+    to: address.address,
+    from: deps.emailFrom,
+    publicUrl: deps.publicUrl,
+    digestId,
+    inboundAddress: deps.inboundAddress,
+  });
   email.subject = `[test] ${email.subject}`;
   email.tags = [{ name: "kind", value: "digest-test" }];
   const result = await deps.mailer.sendBatch([email], { idempotencyKey: `test-${crypto.randomUUID()}` });

@@ -4,6 +4,7 @@
 // same email and the idempotency key makes it harmless.
 import { createElement } from "react";
 import { ConfirmSubscriptionEmail, confirmSubscriptionSubjectFor } from "../../emails/confirm-subscription";
+import type { OperatorInfo } from "../../emails/components/email-footer";
 import type { BatchResult, Mailer, OutgoingEmail } from "../mail/mailer";
 import { renderEmail } from "../mail/render";
 import type { ConfirmationMessage } from "../queue-messages";
@@ -17,6 +18,8 @@ export interface ConfirmationDeps {
   signingSecret: string;
   publicUrl: string;
   emailFrom: string;
+  /** Who runs the service, for the footer. */
+  operator?: OperatorInfo;
 }
 
 export async function buildConfirmationEmail(options: {
@@ -25,6 +28,7 @@ export async function buildConfirmationEmail(options: {
   from: string;
   lang?: Lang;
   cadence?: Cadence;
+  operator?: OperatorInfo;
 }): Promise<OutgoingEmail> {
   const lang = options.lang ?? "en";
   const rendered = await renderEmail(
@@ -33,6 +37,7 @@ export async function buildConfirmationEmail(options: {
       expiresInHours: CONFIRM_TOKEN_TTL_SECONDS / 3600,
       lang,
       cadence: options.cadence ?? "daily",
+      operator: options.operator,
     }),
   );
   return {
@@ -64,6 +69,7 @@ export async function sendConfirmation(deps: ConfirmationDeps, message: Confirma
     confirmUrl: `${deps.publicUrl}/confirm?token=${token}`,
     lang,
     cadence,
+    operator: deps.operator,
   });
   return deps.mailer.sendBatch([email], { idempotencyKey: `confirm-${subscriber.id}-${requestedAt.getTime()}` });
 }
