@@ -26,11 +26,32 @@ const TEXT_SELECTORS = [
   { selector: "a", options: { hideLinkHrefIfSameAsText: true } },
 ];
 
+// Outlook for Windows ignores max-width: without a fixed-width "ghost" table
+// around the card, lines run the whole width of the window.
+const OUTLOOK_CARD_OPEN = `<!--[if mso]><table role="presentation" width="600" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->`;
+const OUTLOOK_CARD_CLOSE = `<!--[if mso]></td></tr></table><![endif]-->`;
+
+/**
+ * Adds what only Outlook reads. Markup is found by the template's own tags:
+ * text from feeds is escaped, so it can never contain "<table" or "</head>".
+ */
+function addOutlookMarkup(html: string): string {
+  let out = html;
+  const head = out.indexOf("</head>");
+  if (head !== -1) out = `${out.slice(0, head)}${OUTLOOK_HEAD}${out.slice(head)}`;
+  const card = out.indexOf('class="email-card"');
+  const open = card === -1 ? -1 : out.lastIndexOf("<table", card);
+  // The card is the last table inside the Body wrapper: its end is the second-to-last </table>.
+  const last = out.lastIndexOf("</table>");
+  const close = last === -1 ? -1 : out.lastIndexOf("</table>", last - 1);
+  if (open === -1 || close === -1 || close < open) return out;
+  const end = close + "</table>".length;
+  return `${out.slice(0, open)}${OUTLOOK_CARD_OPEN}${out.slice(open, end)}${OUTLOOK_CARD_CLOSE}${out.slice(end)}`;
+}
+
 /** The HTML part alone: for templates that build their text part from their own model. */
 export async function renderEmailHtml(element: ReactElement): Promise<string> {
-  const html = await render(element);
-  const head = html.indexOf("</head>");
-  return head === -1 ? html : `${html.slice(0, head)}${OUTLOOK_HEAD}${html.slice(head)}`;
+  return addOutlookMarkup(await render(element));
 }
 
 export async function renderEmail(element: ReactElement): Promise<RenderedEmail> {

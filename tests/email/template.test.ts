@@ -45,6 +45,11 @@ describe("every email", () => {
       expect(/<title>([^<]+)<\/title>/.exec(html)?.[1]?.trim(), name).toBeTruthy();
       expect(html, name).toContain('name="viewport"');
       expect(html, name).toContain("<!--[if mso]><style>");
+      // Outlook ignores max-width: a fixed 600 px table wraps exactly the card.
+      const ghost = html.indexOf('<!--[if mso]><table role="presentation" width="600"');
+      expect(ghost, name).toBeGreaterThan(-1);
+      expect(html.slice(ghost).replace(/^<!--\[if mso\]>.*?<!\[endif\]-->/, ""), name).toMatch(/^<table[^>]*class="email-card"/);
+      expect(html, name).toMatch(/<\/table><!--\[if mso\]><\/td><\/tr><\/table><!\[endif\]--><\/td><\/tr><\/tbody><\/table>(<!--\/\$-->)?<\/body>/);
     }
   });
 
