@@ -68,7 +68,7 @@ export function ConfirmSubscriptionEmail({
           </a>
         </p>
       ) : null}
-      <EmailFooter t={t} reason={t.confirm.reason} preferencesUrl={preferencesUrl} operator={operator} />
+      <EmailFooter t={t} reason={t.confirm.reason} operator={operator} />
     </EmailLayout>
   );
 }

@@ -53,7 +53,6 @@ export function EmailFooter({ t, reason, unsubscribeUrl, preferencesUrl, viewInB
               <a href={`mailto:${operator.email}`} style={styles.link} className={darkClass.link}>
                 {operator.email}
               </a>
-              .
             </>
           ) : null}
         </p>
