@@ -90,12 +90,12 @@ if (options.to) {
 }
 if (digest.dryRun) {
   console.log(
-    `Dry run: "${digest.subject}" — ${digest.releases} release(s), ${digest.editions ?? 1} edition(s), would go to ${digest.recipients} confirmed reader(s) in ${Math.ceil(digest.recipients / 100)} batch(es).`,
+    `Dry run: "${digest.subject}" — ${digest.releases} release(s), would go to ${digest.recipients} confirmed reader(s) in ${Math.ceil(digest.recipients / 100)} batch(es), ${digest.editions ?? 1} edition(s).`,
   );
   process.exit(0);
 }
 console.log(
-  `Digest ${digest.digestId}: "${digest.subject}" — ${digest.releases} release(s), ${digest.editions ?? 1} edition(s), ${digest.recipients} reader(s), ${digest.batchesEnqueued} batch(es) enqueued.`,
+  `Digest ${digest.digestId}: "${digest.subject}" — ${digest.releases} release(s), ${digest.recipients} reader(s), ${digest.batchesEnqueued} batch(es) enqueued, ${digest.editions ?? 1} edition(s).`,
 );
 
 const deadline = Date.now() + Number(values.timeout) * 1000;
