@@ -112,8 +112,11 @@ export function parsePreferencesInput(raw: RawPreferences, feeds: FeedChoice[]):
     if (unknown !== undefined) return { ok: false, field: "sources", message: "sources names a feed that is not configured" };
     if (list.length === 0) return { ok: false, field: "sources", message: "sources: choose at least one feed" };
     const chosen = new Set(list as string[]);
-    // Every feed chosen is the same as the default "all": keep null, so feeds added later are included.
-    sources = chosen.size === feeds.length ? null : feeds.map((feed) => feed.id).filter((id) => chosen.has(id));
+    sources = feeds.map((feed) => feed.id).filter((id) => chosen.has(id));
+    // Exactly the default feeds for this language (what the form shows ticked): keep the default,
+    // so feeds added later in the reader's language are included.
+    const defaults = effectiveSources({ sources: null, lang: lang as Lang }, feeds);
+    if (defaults.length === sources.length && defaults.every((id) => chosen.has(id))) sources = null;
   }
   return { ok: true, preferences: { cadence: cadence as Cadence, topics: topics.topics, lang: lang as Lang, sources } };
 }

@@ -1,26 +1,46 @@
 // Choosing and changing preferences as a person does it, in Debian's
-// Chromium against `wrangler dev` (local outbox), keyboard only: the sign-up
-// page in French with its options (weekly, topics, one feed), confirmation,
-// the confirmed page's "Manage preferences" link, and a change to daily in
-// English on the preferences page. axe-core on every page; screenshots in
-// English and French under test-results/screenshots/.
+// Chromium against `wrangler dev` (local outbox, a local feed server),
+// keyboard only: the sign-up page in French with its options (weekly,
+// topics, one feed), confirmation, the confirmed page's "Manage preferences"
+// link, a change to daily in English on the preferences page; then the crons
+// honour it, and the digest's own "Manage preferences" link changes it back
+// to weekly, which the next daily cron respects. axe-core on every page;
+// screenshots in English and French under test-results/screenshots/.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import axe from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
+import { startFeedServer } from "../node/feed-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const SECRETS = { ADMIN_TOKEN: "browser-admin-token-0123456789", SIGNING_SECRET: "browser-signing-secret-0123456789abcdef" };
-// Two feeds that need not answer: the pages read their names and languages from the configuration.
-const EN_FEED = "http://127.0.0.1:9/en.xml";
-const FR_FEED = "http://127.0.0.1:9/fr.xml";
 const feedId = (url: string) => createHash("sha256").update(url).digest("hex").slice(0, 24);
 
 let browser: Browser;
 let dev: WranglerDev;
+let feeds: Awaited<ReturnType<typeof startFeedServer>>;
+let EN_FEED: string;
+let FR_FEED: string;
+
+function natoDate(date: Date): string {
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(date.getUTCDate())} ${months[date.getUTCMonth()]}. ${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:00 GMT`;
+}
+
+async function serve(path: string, titles: string[]): Promise<void> {
+  const items = titles
+    .map(
+      (title, i) =>
+        `<item><title>${title}</title><link>https://www.nato.int/prefs/${encodeURIComponent(title)}.htm</link><description>About ${title}.</description><pubDate>${natoDate(new Date(Date.now() - (i + 1) * 600_000))}</pubDate></item>`,
+    )
+    .join("");
+  const body = `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed</title>${items}</channel></rss>`;
+  await fetch(`${feeds.url}/__control/feeds${path}`, { method: "PUT", body: JSON.stringify({ body }) });
+}
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -29,6 +49,11 @@ beforeAll(async () => {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  feeds = await startFeedServer();
+  EN_FEED = `${feeds.url}/en.xml`;
+  FR_FEED = `${feeds.url}/fr.xml`;
+  await serve("/en.xml", ["Cyber range opens in Tallinn", "Ministers meet in Brussels"]);
+  await serve("/fr.xml", ["Sommet de l'OTAN à La Haye"]);
   dev = await startWranglerDev({
     vars: {
       FEED_URLS: `${EN_FEED},${FR_FEED}`,
@@ -41,6 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dev?.stop();
+  await feeds?.close();
   await browser?.close();
 });
 
@@ -84,19 +110,27 @@ async function poll<T>(check: () => Promise<T | null>, what: string, timeoutMs =
   }
 }
 
+type OutboxMessage = { id: string; to: string; subject: string };
+
+async function outbox(): Promise<OutboxMessage[]> {
+  return ((await (await fetch(`${dev.url}/dev/outbox`, { headers: { Accept: "application/json" } })).json()) as { messages: OutboxMessage[] }).messages;
+}
+
+async function mailText(id: string): Promise<{ text: string; html: string }> {
+  return (await fetch(`${dev.url}/dev/outbox/${id}`, { headers: { Accept: "application/json" } })).json();
+}
+
 async function confirmationText(address: string): Promise<string> {
-  const message = await poll(async () => {
-    const list = (await (await fetch(`${dev.url}/dev/outbox`, { headers: { Accept: "application/json" } })).json()) as {
-      messages: { id: string; to: string }[];
-    };
-    return list.messages.find((m) => m.to === address) ?? null;
-  }, "the confirmation email in the outbox");
-  const full = (await (await fetch(`${dev.url}/dev/outbox/${message.id}`, { headers: { Accept: "application/json" } })).json()) as { text: string };
-  return full.text;
+  const message = await poll(async () => (await outbox()).find((m) => m.to === address) ?? null, "the confirmation email in the outbox");
+  return (await mailText(message.id)).text;
+}
+
+async function cron(expression: string): Promise<void> {
+  expect((await fetch(`${dev.url}/__scheduled?cron=${encodeURIComponent(expression)}`)).status).toBe(200);
 }
 
 describe("preferences in Chromium, keyboard only", () => {
-  it("signs up in French with options, confirms, then changes to a daily English digest from the preferences page", async () => {
+  it("signs up in French with options, confirms, changes to a daily English digest, and back to weekly from the digest's link; the crons honour each choice", async () => {
     const address = "lectrice.clavier@example.org";
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 }, colorScheme: "light" });
     const page = await context.newPage();
@@ -169,10 +203,47 @@ describe("preferences in Chromium, keyboard only", () => {
       await page.reload();
       expect(await page.isChecked("input[name=cadence][value=daily]")).toBe(true);
 
+      // The daily cron now mails this reader, in English, from both feeds; the weekly cron does not.
+      const before = (await outbox()).length;
+      await cron("0 7 * * *");
+      const digest = await poll(
+        async () => (await outbox()).find((m) => m.to === address && /Cyber range|Ministers|Sommet/.test(m.subject)) ?? null,
+        "the daily digest",
+      );
+      const body = await mailText(digest.id);
+      expect(body.text).toContain("Ministers meet in Brussels");
+      expect(body.text).toContain("Sommet de l'OTAN");
+      expect(body.html).toContain('lang="en"');
+      await cron("0 7 * * 1");
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect((await outbox()).filter((m) => m.to === address)).toHaveLength(2); // the confirmation and one digest
+      expect((await outbox()).length).toBe(before + 1);
+
+      // The digest's own "Manage preferences" link: back to weekly, by keyboard.
+      const manage = /https?:\/\/\S+\/preferences\?token=p\.[A-Za-z0-9_.-]+/.exec(body.text)?.[0];
+      expect(manage, "a Manage preferences link in the digest").toBeTruthy();
+      await page.goto(manage!);
+      await tabTo(page, "input[name=cadence]:checked");
+      await page.keyboard.press("ArrowDown");
+      await tabTo(page, "form[action='/preferences'] button[type=submit]");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("[role=status]");
+      expect(await page.isChecked("input[name=cadence][value=weekly]")).toBe(true);
+      await checkPage(page, "prefs-en-8-weekly-from-email");
+
+      // Something new, and the daily cron: a weekly reader gets nothing; the Monday cron sends it.
+      await serve("/en.xml", ["Air policing over the Baltics", "Cyber range opens in Tallinn", "Ministers meet in Brussels"]);
+      await cron("0 7 * * *");
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect((await outbox()).filter((m) => m.to === address)).toHaveLength(2);
+      await cron("0 7 * * 1");
+      const weekly = await poll(async () => (await outbox()).filter((m) => m.to === address)[2] ?? null, "the weekly digest");
+      expect((await mailText(weekly.id)).text).toContain("Air policing over the Baltics");
+
       // A forged link gets a clear page, never a 500.
       const forged = await page.goto(`${dev.url}/preferences?token=p.AAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAA`);
       expect(forged?.status()).toBe(400);
-      await checkPage(page, "prefs-en-8-forged-link");
+      await checkPage(page, "prefs-en-9-forged-link");
     } finally {
       await context.close();
     }

@@ -69,8 +69,8 @@ describe("validation", () => {
   });
 
   it("accepts every valid value", () => {
-    const result = parsePreferencesInput({ cadence: "weekly", topics: " cyber ,  Sécurité ,space  policy", lang: "fr", sources: [FR.id] }, FEEDS);
-    expect(result).toEqual({ ok: true, preferences: { cadence: "weekly", topics: ["cyber", "Sécurité", "space policy"], lang: "fr", sources: [FR.id] } });
+    const result = parsePreferencesInput({ cadence: "weekly", topics: " cyber ,  Sécurité ,space  policy", lang: "fr", sources: [EN.id] }, FEEDS);
+    expect(result).toEqual({ ok: true, preferences: { cadence: "weekly", topics: ["cyber", "Sécurité", "space policy"], lang: "fr", sources: [EN.id] } });
     expect(parsePreferencesInput({ topics: ["cyber", "otan"] }, FEEDS)).toMatchObject({ ok: true, preferences: { topics: ["cyber", "otan"] } });
   });
 
@@ -78,8 +78,11 @@ describe("validation", () => {
     expect(parsePreferencesInput({ topics: "Cyber, cyber, CYBÉR,, otan," }, FEEDS)).toMatchObject({ ok: true, preferences: { topics: ["Cyber", "otan"] } });
   });
 
-  it("every feed ticked is the default (null), so feeds added later are included", () => {
-    expect(parsePreferencesInput({ sources: [FR.id, EN.id] }, FEEDS)).toMatchObject({ ok: true, preferences: { sources: null } });
+  it("ticking exactly the default feeds of the language keeps the default (null); ticking others is kept as chosen", () => {
+    expect(parsePreferencesInput({ sources: [EN.id] }, FEEDS)).toMatchObject({ ok: true, preferences: { sources: null } });
+    expect(parsePreferencesInput({ sources: [FR.id], lang: "fr" }, FEEDS)).toMatchObject({ ok: true, preferences: { sources: null } });
+    expect(parsePreferencesInput({ sources: [FR.id, EN.id] }, FEEDS)).toMatchObject({ ok: true, preferences: { sources: [EN.id, FR.id] } });
+    expect(parsePreferencesInput({ sources: [FR.id] }, FEEDS)).toMatchObject({ ok: true, preferences: { sources: [FR.id] } });
   });
 
   it.each([

@@ -79,13 +79,14 @@ describe("choosing at sign-up", () => {
           ["topics", "Sécurité, cyber"],
           ["lang", "en"],
           ["sources", feedIdFor(EN_FEED)],
+          ["sources", feedIdFor(FR_FEED)],
         ]),
       },
       TWO_FEEDS,
     );
     expect(response.status).toBe(202);
     const record = await getSubscriber(env.KV, await subscriberIdFor(`b@${domain}`));
-    expect(record?.preferences).toEqual({ cadence: "daily", topics: ["Sécurité", "cyber"], lang: "en", sources: [feedIdFor(EN_FEED)] });
+    expect(record?.preferences).toEqual({ cadence: "daily", topics: ["Sécurité", "cyber"], lang: "en", sources: [feedIdFor(EN_FEED), feedIdFor(FR_FEED)] });
   });
 
   it("JSON with a bad value: 400 naming the field, nothing stored, nothing sent", async () => {
@@ -218,7 +219,8 @@ describe("GET/POST /preferences", () => {
     expect(savedHtml).toContain('<html lang="fr"');
     expect(savedHtml).toMatch(/value="weekly" checked/);
     const record = (await getSubscriber(env.KV, id))!;
-    expect(record.preferences).toEqual({ cadence: "weekly", topics: ["otan", "défense"], lang: "fr", sources: [feedIdFor(FR_FEED)] });
+    // The French feed alone is the French default: kept as the default, so French feeds added later are included.
+    expect(record.preferences).toEqual({ cadence: "weekly", topics: ["otan", "défense"], lang: "fr", sources: null });
     const meta = (await listSubscriberPage(env.KV, null)).subscribers.find((s) => s.id === id)!.meta;
     expect(meta).toMatchObject({ status: "confirmed", cadence: "weekly", token, edition: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(await env.KV.get(`v1:edition:${meta.edition}`, "json")).toMatchObject({ cadence: "weekly", lang: "fr" });
