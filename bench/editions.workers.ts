@@ -147,7 +147,14 @@ async function runCadence(cadence: Cadence, settings: Record<string, string>, do
   const rendersBefore = digestRenderStats.renders;
   const started = Date.now();
   const report = await runDigest(
-    { kv: timedKv(runTimings), queue: recordingQueue(enqueued), publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, feeds: config, now: () => new Date() },
+    {
+      kv: timedKv(runTimings),
+      queue: recordingQueue(enqueued),
+      publicUrl: config.publicUrl,
+      maxAgeDays: config.maxAgeDays,
+      feeds: config,
+      now: () => new Date(),
+    },
     { cadence },
   );
   const runMs = Date.now() - started;
@@ -155,7 +162,14 @@ async function runCadence(cadence: Cadence, settings: Record<string, string>, do
 
   const sendTimings: Timings = { ops: {}, waitMs: 0 };
   const mailer = createResendMailer({ apiKey: "re_bench_key", baseUrl: resendServerUrl(), requestsPerSecond: RATE });
-  const deps = { kv: timedKv(sendTimings), mailer, signingSecret: config.signingSecret, publicUrl: config.publicUrl, emailFrom: config.emailFrom, now: () => new Date() };
+  const deps = {
+    kv: timedKv(sendTimings),
+    mailer,
+    signingSecret: config.signingSecret,
+    publicUrl: config.publicUrl,
+    emailFrom: config.emailFrom,
+    now: () => new Date(),
+  };
   const before = await resendStats(domain);
   let retries = 0;
   for (const message of enqueued) {

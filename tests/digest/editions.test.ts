@@ -210,7 +210,7 @@ describe("topics, feeds and language", () => {
       expect(page.status).toBe(200);
       const html = await page.text();
       expect(html).not.toMatch(/token=p\./);
-      expect(french.html.includes(`/digests/${edition.digestId}`) === (edition.lang === "fr" && edition.topics.length === 0)).toBe(true);
+      expect(french.html!.includes(`/digests/${edition.digestId}`) === (edition.lang === "fr" && edition.topics.length === 0)).toBe(true);
     }
     // The archive lists the run once, not each edition.
     const archive = await (await call("/digests", {}, settings)).text();
