@@ -7,7 +7,8 @@ import { workerTestBindings } from "./tests/node/worker-bindings";
 //   limits. The local feed server and Resend-compatible server start in
 //   tests/node/global-setup.ts; their URLs reach the worker as bindings.
 // - "browser": on the Node side, the sign-up flow in Debian's Chromium and the
-//   whole digest loop, both against `wrangler dev`.
+//   whole digest loop, both against `wrangler dev`; plus *.node.test.ts files
+//   that need local programs (SpamAssassin).
 export default defineConfig({
   test: {
     projects: [
@@ -24,7 +25,7 @@ export default defineConfig({
           name: "workers",
           globalSetup: ["./tests/node/global-setup.ts"],
           include: ["tests/**/*.test.ts"],
-          exclude: ["tests/browser/**", "tests/scripts/**", "node_modules/**"],
+          exclude: ["tests/browser/**", "tests/scripts/**", "tests/**/*.node.test.ts", "node_modules/**"],
           testTimeout: 60_000,
           hookTimeout: 30_000,
         },
@@ -33,7 +34,7 @@ export default defineConfig({
         test: {
           name: "browser",
           environment: "node",
-          include: ["tests/browser/**/*.test.ts", "tests/scripts/**/*.test.ts"],
+          include: ["tests/browser/**/*.test.ts", "tests/scripts/**/*.test.ts", "tests/**/*.node.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

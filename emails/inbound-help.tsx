@@ -1,40 +1,58 @@
-import { Heading, Link, Text } from "@react-email/components";
-import { EmailFooter } from "./components/email-footer";
+import { stringsFor } from "../src/i18n";
+import type { Lang } from "../src/i18n/lang";
+import { EmailFooter, type OperatorInfo } from "./components/email-footer";
 import { EmailLayout } from "./components/email-layout";
 import { darkClass, styles } from "./components/theme";
 
 export interface InboundHelpEmailProps {
   signupUrl: string;
   commandAddress: string;
+  lang?: Lang;
+  operator?: OperatorInfo;
 }
 
-export const inboundHelpSubject = "How to use NATO Digest by email";
+/** English subject, kept for callers that predate languages. */
+export const inboundHelpSubject = stringsFor("en").help.subject;
 
-export function InboundHelpEmail({ signupUrl, commandAddress }: InboundHelpEmailProps) {
+export function inboundHelpSubjectFor(lang: Lang): string {
+  return stringsFor(lang).help.subject;
+}
+
+export function InboundHelpEmail({ signupUrl, commandAddress, lang = "en", operator }: InboundHelpEmailProps) {
+  const t = stringsFor(lang);
   return (
-    <EmailLayout preview={`Send "subscribe" or "unsubscribe" to manage your NATO Digest subscription.`}>
-      <Heading as="h1" style={styles.heading} className={darkClass.text}>
-        We could not tell what you wanted
-      </Heading>
-      <Text style={styles.text} className={darkClass.text}>
-        This address understands two words, as the subject or the first line of your message:
-      </Text>
-      <Text style={styles.text} className={darkClass.text}>
-        <strong>subscribe</strong>: we send you a link to confirm a daily digest of NATO's news and press releases.
-        <br />
-        <strong>unsubscribe</strong>: we stop sending you the digest, at once.
-      </Text>
-      <Text style={styles.text} className={darkClass.text}>
-        Write to{" "}
-        <Link href={`mailto:${commandAddress}`} style={styles.link} className={darkClass.link}>
+    <EmailLayout lang={lang} title={t.help.subject} preview={t.help.preview}>
+      <h1 style={styles.heading} className={darkClass.text}>
+        {t.help.heading}
+      </h1>
+      <p style={styles.text} className={darkClass.text}>
+        {t.help.intro}
+      </p>
+      <ul style={{ margin: "0 0 14px", padding: "0 0 0 20px" }}>
+        {(
+          [
+            ["subscribe", t.help.subscribe],
+            ["subscribe weekly", t.help.subscribeWeekly],
+            ["unsubscribe", t.help.unsubscribe],
+          ] as const
+        ).map(([word, meaning]) => (
+          <li key={word} style={{ ...styles.text, margin: "0 0 6px" }} className={darkClass.text}>
+            <strong>{word}</strong>
+            {`: ${meaning}`}
+          </li>
+        ))}
+      </ul>
+      <p style={styles.text} className={darkClass.text}>
+        {`${t.help.writeTo} `}
+        <a href={`mailto:${commandAddress}`} style={styles.link} className={darkClass.link}>
           {commandAddress}
-        </Link>
-        , or use the sign-up page:{" "}
-        <Link href={signupUrl} style={styles.link} className={darkClass.link}>
+        </a>
+        {`${t.help.orSignup} `}
+        <a href={signupUrl} style={styles.link} className={darkClass.link}>
           {signupUrl}
-        </Link>
-      </Text>
-      <EmailFooter reason="You received this one reply because you wrote to the NATO Digest address. We answer at most once a day." />
+        </a>
+      </p>
+      <EmailFooter t={t} reason={t.help.reason} operator={operator} />
     </EmailLayout>
   );
 }
@@ -42,6 +60,7 @@ export function InboundHelpEmail({ signupUrl, commandAddress }: InboundHelpEmail
 InboundHelpEmail.PreviewProps = {
   signupUrl: "https://digest.example.org/",
   commandAddress: "digest@example.org",
+  lang: "en",
 } satisfies InboundHelpEmailProps;
 
 export default InboundHelpEmail;

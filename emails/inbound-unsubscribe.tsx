@@ -1,4 +1,5 @@
 import { Button, Heading, Link, Section, Text } from "@react-email/components";
+import { stringsFor } from "../src/i18n";
 import { EmailFooter } from "./components/email-footer";
 import { EmailLayout } from "./components/email-layout";
 import { darkClass, styles } from "./components/theme";
@@ -13,7 +14,7 @@ export const inboundUnsubscribeSubject = "Stop your NATO Digest subscription";
 /** Answer to an "unsubscribe" mail whose sender could not be verified: the link does it, the mail alone did not. */
 export function InboundUnsubscribeEmail({ unsubscribeUrl }: InboundUnsubscribeEmailProps) {
   return (
-    <EmailLayout preview="One click to stop NATO Digest at this address.">
+    <EmailLayout lang="en" title={inboundUnsubscribeSubject} preview="One click to stop NATO Digest at this address.">
       <Heading as="h1" style={styles.heading} className={darkClass.text}>
         Stop the digest at this address?
       </Heading>
@@ -34,13 +35,16 @@ export function InboundUnsubscribeEmail({ unsubscribeUrl }: InboundUnsubscribeEm
       <Text style={styles.text} className={darkClass.text}>
         If you did not ask for this, ignore this email: you stay subscribed.
       </Text>
-      <EmailFooter reason="You received this one reply because a message to the NATO Digest address named you as its sender. We answer at most once a day." />
+      <EmailFooter
+        t={stringsFor("en")}
+        reason="You received this one reply because a message to the NATO Digest address named you as its sender. We answer at most once a day."
+      />
     </EmailLayout>
   );
 }
 
 InboundUnsubscribeEmail.PreviewProps = {
-  unsubscribeUrl: "https://digest.example.org/unsubscribe?token=u.0123456789abcdef0123456789abcdef.signature",
+  unsubscribeUrl: "https://digest.example.org/unsubscribe?token=p.example",
 } satisfies InboundUnsubscribeEmailProps;
 
 export default InboundUnsubscribeEmail;

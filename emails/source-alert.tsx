@@ -1,5 +1,5 @@
-import { Heading, Link, Text } from "@react-email/components";
-import { EmailFooter } from "./components/email-footer";
+import { stringsFor } from "../src/i18n";
+import { EmailFooter, type OperatorInfo } from "./components/email-footer";
 import { EmailLayout } from "./components/email-layout";
 import { darkClass, styles } from "./components/theme";
 
@@ -9,33 +9,39 @@ export interface SourceAlertEmailProps {
   lastError: string;
   failingSince: string;
   statusUrl: string;
+  operator?: OperatorInfo;
 }
 
 export function sourceAlertSubject(sourceUrl: string): string {
   return `NATO Digest: a feed is failing (${new URL(sourceUrl).host})`;
 }
 
-export function SourceAlertEmail({ sourceUrl, reason, lastError, failingSince, statusUrl }: SourceAlertEmailProps) {
+// For the operator only: English.
+export function SourceAlertEmail({ sourceUrl, reason, lastError, failingSince, statusUrl, operator }: SourceAlertEmailProps) {
   return (
-    <EmailLayout preview={`A feed is failing: ${reason}`}>
-      <Heading as="h1" style={styles.heading} className={darkClass.text}>
+    <EmailLayout lang="en" title="A feed is failing" preview={`A feed is failing: ${reason}`}>
+      <h1 style={styles.heading} className={darkClass.text}>
         A feed is failing
-      </Heading>
-      <Text style={styles.text} className={darkClass.text}>
+      </h1>
+      <p style={styles.text} className={darkClass.text}>
         {sourceUrl}
-      </Text>
-      <Text style={styles.text} className={darkClass.text}>
+      </p>
+      <p style={styles.text} className={darkClass.text}>
         {`${reason}. Failing since ${failingSince}. Last error: ${lastError}`}
-      </Text>
-      <Text style={styles.text} className={darkClass.text}>
+      </p>
+      <p style={styles.text} className={darkClass.text}>
         Digests go on with the other sources. If the feed moved, update FEED_URLS; if the site refuses this client (HTTP 403), it may be blocking automated
         requests. Details:{" "}
-        <Link href={statusUrl} style={styles.link} className={darkClass.link}>
+        <a href={statusUrl} style={styles.link} className={darkClass.link}>
           {statusUrl}
-        </Link>{" "}
+        </a>{" "}
         (admin token required).
-      </Text>
-      <EmailFooter reason="You get this because your address is ADMIN_EMAIL for this NATO Digest deployment. One alert per failure; the next comes only after the feed has recovered and failed again." />
+      </p>
+      <EmailFooter
+        t={stringsFor("en")}
+        operator={operator}
+        reason="You get this because your address is ADMIN_EMAIL for this NATO Digest deployment. One alert per failure; the next comes only after the feed has recovered and failed again."
+      />
     </EmailLayout>
   );
 }

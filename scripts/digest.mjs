@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run digest -- [--dry-run] [--to ADDRESS] [--url URL]
+// npm run digest -- [--weekly] [--dry-run] [--to ADDRESS] [--url URL]
 // Triggers a digest on a local or deployed worker (POST /admin/digest) and
 // follows its progress until it is sent. ADMIN_TOKEN comes from the
 // environment, else from .dev.vars (local runs).
@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 const { values } = parseArgs({
   options: {
     "dry-run": { type: "boolean", default: false },
+    weekly: { type: "boolean", default: false },
     to: { type: "string" },
     url: { type: "string", default: process.env.DIGEST_URL ?? "http://localhost:8787" },
     timeout: { type: "string", default: "600" },
@@ -17,8 +18,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log(`Usage: npm run digest -- [--dry-run] [--to ADDRESS] [--url URL] [--timeout SECONDS]
+  console.log(`Usage: npm run digest -- [--weekly] [--dry-run] [--to ADDRESS] [--url URL] [--timeout SECONDS]
 
+  --weekly       the weekly edition, for weekly readers (default: the daily one, for daily readers)
   --dry-run      render and count, send nothing
   --to ADDRESS   send the digest of what is new to this address only (a test send)
   --url URL      the worker (default http://localhost:8787, or $DIGEST_URL)
@@ -65,8 +67,11 @@ async function request(path, init = {}) {
 const options = {};
 if (values["dry-run"]) options.dryRun = true;
 if (values.to) options.to = values.to;
+if (values.weekly) options.cadence = "weekly";
 
-console.log(`Triggering a digest on ${base}${options.dryRun ? " (dry run)" : ""}${options.to ? ` for ${options.to} only` : ""}…`);
+console.log(
+  `Triggering the ${values.weekly ? "weekly" : "daily"} digest on ${base}${options.dryRun ? " (dry run)" : ""}${options.to ? ` for ${options.to} only` : ""}…`,
+);
 const { ingest, digest } = await request("/admin/digest", { method: "POST", body: JSON.stringify(options) });
 
 console.log(`Ingest: ${ingest.new} new release(s) from ${ingest.sources.length} source(s)`);
@@ -85,12 +90,12 @@ if (options.to) {
 }
 if (digest.dryRun) {
   console.log(
-    `Dry run: "${digest.subject}" — ${digest.releases} release(s), would go to ${digest.recipients} confirmed reader(s) in ${Math.ceil(digest.recipients / 100)} batch(es).`,
+    `Dry run: "${digest.subject}" — ${digest.releases} release(s), would go to ${digest.recipients} confirmed reader(s) in ${Math.ceil(digest.recipients / 100)} batch(es), ${digest.editions ?? 1} edition(s).`,
   );
   process.exit(0);
 }
 console.log(
-  `Digest ${digest.digestId}: "${digest.subject}" — ${digest.releases} release(s), ${digest.recipients} reader(s), ${digest.batchesEnqueued} batch(es) enqueued.`,
+  `Digest ${digest.digestId}: "${digest.subject}" — ${digest.releases} release(s), ${digest.recipients} reader(s), ${digest.batchesEnqueued} batch(es) enqueued, ${digest.editions ?? 1} edition(s).`,
 );
 
 const deadline = Date.now() + Number(values.timeout) * 1000;

@@ -4,6 +4,8 @@
 
 export const CRON_INGEST = "17 * * * *";
 export const CRON_DIGEST = "0 7 * * *";
+/** Mondays at 07:00 UTC: the weekly edition for weekly readers. */
+export const CRON_WEEKLY_DIGEST = "0 7 * * 1";
 
 export const DEFAULT_FEED_URL = "https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml";
 /** Names the deployment, so a site owner who sees our requests knows whose they are. */
@@ -41,6 +43,16 @@ export interface Config {
   inboundMaxMailsPerDay: number;
   /** Opt-in: /dev/outbox answers loopback-looking requests without the admin token. */
   devOutboxOpen: boolean;
+  /** Who runs the service, shown in every email's footer when set (OPERATOR_NAME). */
+  operatorName: string | null;
+  /** The operator's postal address, shown in the footer when set (OPERATOR_ADDRESS). */
+  operatorAddress: string | null;
+  /** The address Email Routing delivers to the worker (INBOUND_ADDRESS): a mailto: in List-Unsubscribe and the footer's contact. */
+  inboundAddress: string | null;
+  /** Feed URL → language ("en" | "fr"), from FEED_LANGUAGES; overrides what the feed declares. */
+  feedLanguages: Record<string, "en" | "fr">;
+  /** Feed URL → title shown to readers, from FEED_TITLES; overrides the feed's own title. */
+  feedTitles: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +92,23 @@ function readNumber(env: RawEnv, name: string, fallback: number, min: number, ma
   return value;
 }
 
+/** One line of text for a footer: no line breaks (they would end up in headers or markup), bounded length. */
+function readLine(env: RawEnv, name: string, max: number): string | null {
+  const value = readString(env, name);
+  if (value === null) return null;
+  if (/[\r\n]/.test(value) || value.length > max) throw new ConfigError(`${name} must be one line of at most ${max} characters`);
+  return value;
+}
+
+function readInboundAddress(env: RawEnv): string | null {
+  const value = readString(env, "INBOUND_ADDRESS");
+  if (value === null) return null;
+  if (!/^[^\s@<>,;"()]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(value) || value.length > 254) {
+    throw new ConfigError("INBOUND_ADDRESS must be a plain email address, like digest@example.org");
+  }
+  return value;
+}
+
 export function parseFeedUrls(raw: string | null): string[] {
   const parts = (raw ?? DEFAULT_FEED_URL)
     .split(/[,\s]+/)
@@ -98,6 +127,51 @@ export function parseFeedUrls(raw: string | null): string[] {
   return [...new Set(urls)];
 }
 
+/**
+ * FEED_LANGUAGES: `url=lang` pairs separated by whitespace or commas, e.g.
+ * "https://www.nato.int/cps/rss/fr/natohq/rssFeed.xsl/rssFeed.xml=fr".
+ * Every URL must be one of FEED_URLS.
+ */
+export function parseFeedLanguages(raw: string | null, feedUrls: string[]): Record<string, "en" | "fr"> {
+  const out: Record<string, "en" | "fr"> = {};
+  for (const part of (raw ?? "").split(/[,\s]+/).filter(Boolean)) {
+    const at = part.lastIndexOf("=");
+    const url = normaliseFeedUrl(at > 0 ? part.slice(0, at) : "");
+    const lang = part.slice(at + 1).toLowerCase();
+    if (url === null || !feedUrls.includes(url))
+      throw new ConfigError(`FEED_LANGUAGES names a URL that is not in FEED_URLS: ${JSON.stringify(part.slice(0, at))}`);
+    if (lang !== "en" && lang !== "fr") throw new ConfigError(`FEED_LANGUAGES: the language must be en or fr, got ${JSON.stringify(lang)}`);
+    out[url] = lang;
+  }
+  return out;
+}
+
+/** FEED_TITLES: `url=title` entries separated by new lines or "|" (titles may hold commas and spaces). */
+export function parseFeedTitles(raw: string | null, feedUrls: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (raw ?? "")
+    .split(/[\n|]+/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const at = part.indexOf("=", part.indexOf("://") + 3);
+    const url = normaliseFeedUrl(at > 0 ? part.slice(0, at).trim() : "");
+    const title = part.slice(at + 1).trim();
+    if (url === null || !feedUrls.includes(url))
+      throw new ConfigError(`FEED_TITLES names a URL that is not in FEED_URLS: ${JSON.stringify(part.slice(0, Math.max(at, 0)))}`);
+    if (title === "" || title.length > 100) throw new ConfigError("FEED_TITLES: each title must be 1 to 100 characters");
+    out[url] = title;
+  }
+  return out;
+}
+
+function normaliseFeedUrl(text: string): string | null {
+  try {
+    return new URL(text).toString();
+  } catch {
+    return null;
+  }
+}
+
 export function readConfig(envBindings: object): Config {
   const env = envBindings as RawEnv;
   const signingSecret = readString(env, "SIGNING_SECRET");
@@ -111,8 +185,11 @@ export function readConfig(envBindings: object): Config {
   if (!/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/.test(emailFrom)) {
     throw new ConfigError(`EMAIL_FROM must be "Name <address>" or an address, got ${JSON.stringify(emailFrom)}`);
   }
+  const feedUrls = parseFeedUrls(readString(env, "FEED_URLS"));
   return {
-    feedUrls: parseFeedUrls(readString(env, "FEED_URLS")),
+    feedUrls,
+    feedLanguages: parseFeedLanguages(readString(env, "FEED_LANGUAGES"), feedUrls),
+    feedTitles: parseFeedTitles(readString(env, "FEED_TITLES"), feedUrls),
     publicUrl: readUrl(env, "PUBLIC_URL", "http://localhost:8787"),
     emailFrom,
     resendApiKey: readString(env, "RESEND_API_KEY"),
@@ -134,5 +211,8 @@ export function readConfig(envBindings: object): Config {
     inboundMaxMailsPerHour: readNumber(env, "INBOUND_MAX_MAILS_PER_HOUR", 10, 0, 1000),
     inboundMaxMailsPerDay: readNumber(env, "INBOUND_MAX_MAILS_PER_DAY", 30, 0, 10_000),
     devOutboxOpen: readString(env, "DEV_OUTBOX_OPEN") === "true",
+    operatorName: readLine(env, "OPERATOR_NAME", 100),
+    operatorAddress: readLine(env, "OPERATOR_ADDRESS", 300),
+    inboundAddress: readInboundAddress(env),
   };
 }

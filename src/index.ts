@@ -1,5 +1,5 @@
 // The Worker's entry points. This file only wires handlers to features.
-import { CRON_DIGEST, CRON_INGEST, readConfig } from "./config";
+import { CRON_DIGEST, CRON_INGEST, CRON_WEEKLY_DIGEST, readConfig } from "./config";
 import { saveDailyCountsIfMissing } from "./console/daily-counts";
 import { withSampleFeed } from "./console/sample-feed";
 import { ingestAndRunDigest } from "./digest";
@@ -28,12 +28,16 @@ export default {
         ctx.waitUntil(saveDailyCountsIfMissing(env.KV, new Date()));
         break;
       case CRON_DIGEST:
+      case CRON_WEEKLY_DIGEST: {
+        // Daily readers on the daily cron, weekly readers on Monday's: the two never cross.
+        const cadence = controller.cron === CRON_WEEKLY_DIGEST ? "weekly" : "daily";
         ctx.waitUntil(
-          ingestAndRunDigest(config, { kv: env.KV, queue: env.SEND_QUEUE as SendQueue, mailer: createMailer(config, env.KV) }).then((report) => {
+          ingestAndRunDigest(config, { kv: env.KV, queue: env.SEND_QUEUE as SendQueue, mailer: createMailer(config, env.KV) }, { cadence }).then((report) => {
             console.log(JSON.stringify({ event: "digest", ...report.digest }));
           }),
         );
         break;
+      }
       default:
         console.warn(`unknown cron ${controller.cron}: nothing to do`);
     }

@@ -4,6 +4,7 @@
 // that exhaust their retries land in the dead-letter queue, whose consumer
 // records them as failed in the digest's progress.
 import type { Config } from "./config";
+import { operatorOf } from "./digest";
 import { recordDeadBatch, sendDigestBatch } from "./digest/send-digest-batch";
 import type { Mailer } from "./mail/mailer";
 import type { SendQueue, SendQueueMessage } from "./queue-messages";
@@ -43,7 +44,14 @@ async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps
   switch (body.kind) {
     case "confirmation": {
       const outcome = await sendConfirmation(
-        { kv: deps.kv, mailer: deps.mailer, signingSecret: config.signingSecret, publicUrl: config.publicUrl, emailFrom: config.emailFrom },
+        {
+          kv: deps.kv,
+          mailer: deps.mailer,
+          signingSecret: config.signingSecret,
+          publicUrl: config.publicUrl,
+          emailFrom: config.emailFrom,
+          operator: operatorOf(config),
+        },
         body,
       );
       if (outcome.status === "retry") message.retry({ delaySeconds: outcome.retryAfterSeconds });
@@ -56,7 +64,15 @@ async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps
     }
     case "digest-batch": {
       const outcome = await sendDigestBatch(
-        { kv: deps.kv, mailer: deps.mailer, signingSecret: config.signingSecret, publicUrl: config.publicUrl, emailFrom: config.emailFrom, now: deps.now },
+        {
+          kv: deps.kv,
+          mailer: deps.mailer,
+          signingSecret: config.signingSecret,
+          publicUrl: config.publicUrl,
+          emailFrom: config.emailFrom,
+          now: deps.now,
+          inboundAddress: config.inboundAddress,
+        },
         body,
       );
       if (outcome.status === "retry") message.retry({ delaySeconds: outcome.retryAfterSeconds });

@@ -1,5 +1,6 @@
 // The messages that travel through the send queue. One queue carries every
 // kind; the consumer dispatches on `kind`.
+import type { Preferences } from "./subscribers/preferences";
 
 export interface ConfirmationMessage {
   kind: "confirmation";
@@ -13,7 +14,17 @@ export interface DigestBatchMessage {
   digestId: string;
   batchIndex: number;
   batchCount: number;
-  recipients: { id: string; email: string }[];
+  recipients: DigestRecipient[];
+}
+
+/** One reader of a digest batch. Batches may mix editions: each reader names theirs. */
+export interface DigestRecipient {
+  id: string;
+  email: string;
+  /** The reader's personal token from the list metadata; absent for readers from before it existed (computed at send time). */
+  token?: string;
+  /** Index of the reader's edition in the digest; absent: 0 (and for records from before editions). */
+  edition?: number;
 }
 
 export interface ImportChunkMessage {
@@ -23,6 +34,8 @@ export interface ImportChunkMessage {
   addresses: string[];
   /** Send the double opt-in email instead of confirming. */
   optIn: boolean;
+  /** Per address, the choices from the import's optional columns (null: the defaults). */
+  preferences?: (Preferences | null)[];
 }
 
 export type SendQueueMessage = ConfirmationMessage | DigestBatchMessage | ImportChunkMessage;

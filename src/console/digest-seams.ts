@@ -67,7 +67,7 @@ export async function previewNextDigest(config: Config, kv: KVNamespace, edition
   // dryRun never touches the queue.
   const report = await runDigest(deps, { dryRun: true });
   if (!report.digestId) return { report, email: null };
-  const releases = (await selectForDigest(deps, await getDigestState(kv), now)).map(toDigestRelease);
+  const releases = (await selectForDigest(deps, await getDigestState(kv), now)).map((release) => toDigestRelease(release));
   const digestId = await digestIdFor(
     releases.map((r) => r.id),
     now,

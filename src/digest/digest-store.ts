@@ -7,17 +7,25 @@
 //   v1:digest-enqueued:<id>         marker: every batch was enqueued
 //   v1:digest-batch:<id>:<index>    one per batch handled by the consumer
 //                                   (sent | failed | deferred), listed for progress
-//   v1:state:digest                 the last digest and the selection watermark
+//   v1:state:digest                 the last daily digest and its selection watermark
+//   v1:state:digest:weekly          the same for the weekly edition (each cadence has its own)
+// A record is one run of a cadence. Its editions (readers with the same
+// choices) are records of their own under v1:digest:<runId>-e<n>, written
+// without list metadata: /digests/<runId>-e<n> shows an edition (the
+// "view in browser" link of its readers) while the archive lists runs.
 // Records that change are written rarely and under separate keys, because
 // KV allows one write per second per key.
 import type { DigestRelease } from "../../emails/release-digest";
-import type { DigestContent } from "./render-digest";
+import type { DigestRecipient } from "../queue-messages";
+import type { Cadence, Lang } from "../subscribers/preferences";
+import type { StoredDigestContent } from "./render-digest";
 
 const DIGEST = "v1:digest:";
 const RECIPIENTS = "v1:digest-recipients:";
 const ENQUEUED = "v1:digest-enqueued:";
 const BATCH = "v1:digest-batch:";
 const STATE = "v1:state:digest";
+const STATE_KEYS: Record<Cadence, string> = { daily: STATE, weekly: `${STATE}:weekly` };
 
 export const BATCH_SIZE = 100;
 export const RECIPIENT_CHUNK = 5000;
@@ -35,9 +43,26 @@ export interface DigestRecord {
   releases: DigestRelease[];
   recipientCount: number;
   batchCount: number;
-  content: DigestContent;
+  content: StoredDigestContent;
   finishedAt: string | null;
   totals: DigestTotals | null;
+  /** Absent on records from before cadences: daily. */
+  cadence?: Cadence;
+  /** The editions of this run (absent on records from before editions: one edition, `content`). */
+  editions?: EditionSummary[];
+}
+
+export interface EditionSummary {
+  /** The edition's own record and web view: v1:digest:<runId>-e<index>. */
+  digestId: string;
+  index: number;
+  lang: Lang;
+  topics: string[];
+  /** Feed ids this edition draws from. */
+  sources: string[];
+  releaseIds: string[];
+  recipientCount: number;
+  subject: string;
 }
 
 export interface DigestMeta {
@@ -55,9 +80,10 @@ export interface DigestTotals {
   rejected: number;
 }
 
-export interface Recipient {
-  id: string;
-  email: string;
+export type Recipient = DigestRecipient;
+
+export function editionDigestId(runId: string, index: number): string {
+  return `${runId}-e${index}`;
 }
 
 export type BatchStatus = "sent" | "failed" | "deferred";
@@ -86,6 +112,24 @@ export async function getDigest(kv: KVNamespace, id: string): Promise<DigestReco
   return kv.get<DigestRecord>(DIGEST + id, "json");
 }
 
+/** Several digests in one bulk read (up to 100 per call). */
+export async function getDigests(kv: KVNamespace, ids: string[]): Promise<Map<string, DigestRecord>> {
+  const out = new Map<string, DigestRecord>();
+  for (let start = 0; start < ids.length; start += 100) {
+    const slice = ids.slice(start, start + 100).filter((id) => /^[0-9a-z-]{1,64}$/.test(id));
+    if (slice.length === 0) continue;
+    const values = await kv.get<DigestRecord>(
+      slice.map((id) => DIGEST + id),
+      "json",
+    );
+    for (const id of slice) {
+      const value = values.get(DIGEST + id);
+      if (value) out.set(id, value);
+    }
+  }
+  return out;
+}
+
 export async function saveDigest(kv: KVNamespace, record: DigestRecord): Promise<void> {
   const metadata: DigestMeta = {
     createdAt: record.createdAt,
@@ -95,6 +139,11 @@ export async function saveDigest(kv: KVNamespace, record: DigestRecord): Promise
     recipientCount: record.recipientCount,
   };
   await kv.put(DIGEST + record.id, JSON.stringify(record), { metadata });
+}
+
+/** An edition's record: fetched by id like any digest, not listed in the archive (no metadata). */
+export async function saveEditionRecord(kv: KVNamespace, record: DigestRecord): Promise<void> {
+  await kv.put(DIGEST + record.id, JSON.stringify(record));
 }
 
 /** Newest first. */
@@ -160,10 +209,10 @@ export async function listBatches(kv: KVNamespace, digestId: string): Promise<Ma
   return out;
 }
 
-export async function getDigestState(kv: KVNamespace): Promise<DigestState> {
-  return (await kv.get<DigestState>(STATE, "json")) ?? { lastDigestId: null, watermark: null, lastRun: null };
+export async function getDigestState(kv: KVNamespace, cadence: Cadence = "daily"): Promise<DigestState> {
+  return (await kv.get<DigestState>(STATE_KEYS[cadence], "json")) ?? { lastDigestId: null, watermark: null, lastRun: null };
 }
 
-export async function saveDigestState(kv: KVNamespace, state: DigestState): Promise<void> {
-  await kv.put(STATE, JSON.stringify(state));
+export async function saveDigestState(kv: KVNamespace, state: DigestState, cadence: Cadence = "daily"): Promise<void> {
+  await kv.put(STATE_KEYS[cadence], JSON.stringify(state));
 }

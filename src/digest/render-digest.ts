@@ -1,19 +1,51 @@
-// Renders a digest ONCE (HTML and text) with a placeholder where each
-// reader's unsubscribe token goes; personalising is then a string join,
-// microseconds per reader instead of milliseconds per React render.
+// Renders a digest ONCE per edition (HTML with React, text from the same
+// model), then personalises per reader by joining pre-split parts: no React,
+// no regex and no search through text that holds feed data.
+//
+// The personal links are rendered with a random placeholder that is new on
+// every render, so no feed can know it; the rendered output is split at it
+// and the number of pieces must match the slots the template placed
+// (DIGEST_TOKEN_SLOTS). A feed item that contains any other string, including
+// an old placeholder, stays inert text.
 import { createElement } from "react";
-import { buildDigestSubject, buildPreheader, ReleaseDigestEmail, type DigestRelease } from "../../emails/release-digest";
+import { buildDigestModel, type DigestRelease } from "../../emails/digest-model";
+import type { OperatorInfo } from "../../emails/components/email-footer";
+import { DIGEST_TOKEN_SLOTS, ReleaseDigestEmail } from "../../emails/release-digest";
+import { buildDigestText } from "../../emails/release-digest-text";
+import { stringsFor, type Cadence, type Lang } from "../i18n";
 import type { OutgoingEmail } from "../mail/mailer";
-import { renderEmail } from "../mail/render";
-
-/** Only letters and digits: survives HTML escaping, URL encoding and text wrapping unchanged. */
-export const TOKEN_PLACEHOLDER = "XUNSUBSCRIBETOKENX";
+import { renderEmailHtml } from "../mail/render";
 
 export interface DigestContent {
   subject: string;
   preheader: string;
+  lang: Lang;
+  /** The HTML, cut where each reader's `?token=…` goes: personalise with parts.join. */
+  htmlParts: string[];
+  textParts: string[];
+}
+
+/** Records stored before per-render placeholders: one string with a fixed placeholder. */
+export interface LegacyDigestContent {
+  subject: string;
+  preheader: string;
   html: string;
   text: string;
+}
+
+export type StoredDigestContent = DigestContent | LegacyDigestContent;
+
+/** The fixed placeholder of legacy records; only ever replaced inside our own unsubscribe URL. */
+export const LEGACY_TOKEN_PLACEHOLDER = "XUNSUBSCRIBETOKENX";
+
+export interface RenderDigestOptions {
+  publicUrl: string;
+  digestId: string;
+  date: Date;
+  cadence?: Cadence;
+  lang?: Lang;
+  topics?: string[];
+  operator?: OperatorInfo;
 }
 
 /** Counts React renders of digests in this isolate, for tests and benchmarks. */
@@ -23,34 +55,112 @@ export function unsubscribeUrlFor(publicUrl: string, token: string): string {
   return `${publicUrl}/unsubscribe?token=${token}`;
 }
 
-export async function renderDigest(releases: DigestRelease[], options: { publicUrl: string; digestId: string; date: Date }): Promise<DigestContent> {
-  digestRenderStats.renders++;
-  const rendered = await renderEmail(
-    createElement(ReleaseDigestEmail, {
-      releases,
-      unsubscribeUrl: unsubscribeUrlFor(options.publicUrl, TOKEN_PLACEHOLDER),
-      viewInBrowserUrl: `${options.publicUrl}/digests/${options.digestId}`,
-      signupUrl: `${options.publicUrl}/`,
-    }),
-  );
-  return { subject: buildDigestSubject(releases.length, options.date), preheader: buildPreheader(releases), html: rendered.html, text: rendered.text };
+export function preferencesUrlFor(publicUrl: string, token: string): string {
+  return `${publicUrl}/preferences?token=${token}`;
 }
 
-/** The digest as one reader gets it: their token in the footer link and the List-Unsubscribe headers (RFC 2369, RFC 8058). */
-export function personaliseDigest(
-  content: DigestContent,
-  options: { token: string; to: string; from: string; publicUrl: string; digestId: string },
-): OutgoingEmail {
-  const unsubscribeUrl = unsubscribeUrlFor(options.publicUrl, options.token);
+export function isLegacyContent(content: StoredDigestContent): content is LegacyDigestContent {
+  return typeof (content as LegacyDigestContent).html === "string";
+}
+
+function randomPlaceholder(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `tk${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export class DigestTemplateError extends Error {
+  override name = "DigestTemplateError";
+}
+
+function splitAtSlots(rendered: string, slot: string, part: string): string[] {
+  const parts = rendered.split(slot);
+  if (parts.length !== DIGEST_TOKEN_SLOTS + 1) {
+    throw new DigestTemplateError(`the digest's ${part} part has ${parts.length - 1} personal-link slots, expected ${DIGEST_TOKEN_SLOTS}`);
+  }
+  return parts;
+}
+
+export async function renderDigest(releases: DigestRelease[], options: RenderDigestOptions): Promise<DigestContent> {
+  digestRenderStats.renders++;
+  const lang = options.lang ?? "en";
+  const model = buildDigestModel(releases, { lang, cadence: options.cadence ?? "daily", date: options.date, topics: options.topics ?? [] });
+  const slot = `?token=${randomPlaceholder()}`;
+  const links = {
+    unsubscribeUrl: `${options.publicUrl}/unsubscribe${slot}`,
+    preferencesUrl: `${options.publicUrl}/preferences${slot}`,
+    viewInBrowserUrl: `${options.publicUrl}/digests/${encodeURIComponent(options.digestId)}`,
+    signupUrl: lang === "en" ? `${options.publicUrl}/` : `${options.publicUrl}/?lang=${lang}`,
+    operator: options.operator,
+  };
+  const html = await renderEmailHtml(createElement(ReleaseDigestEmail, { model, ...links }));
+  const text = buildDigestText(model, links);
+  return {
+    subject: model.subject,
+    preheader: model.preheader,
+    lang,
+    htmlParts: splitAtSlots(html, slot, "HTML"),
+    textParts: splitAtSlots(text, slot, "text"),
+  };
+}
+
+/** Concatenation builds a rope in V8: O(parts) per reader, not a copy of the whole body. */
+function joinParts(parts: string[], glue: string): string {
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i++) out += glue + parts[i]!;
+  return out;
+}
+
+let listIdCache: { publicUrl: string; listId: string } | null = null;
+
+/** RFC 2919 List-Id: a phrase and a dot-atom under a domain the operator controls. */
+export function listIdFor(publicUrl: string): string {
+  if (listIdCache?.publicUrl === publicUrl) return listIdCache.listId;
+  const host = new URL(publicUrl).hostname.replace(/[^A-Za-z0-9.-]/g, "") || "localhost";
+  const listId = `NATO Digest <nato-digest.${host}>`;
+  listIdCache = { publicUrl, listId };
+  return listId;
+}
+
+export interface PersonaliseOptions {
+  token: string;
+  to: string;
+  from: string;
+  publicUrl: string;
+  digestId: string;
+  listId?: string;
+  /** The inbound address that understands "unsubscribe": added to List-Unsubscribe as a mailto:. */
+  inboundAddress?: string | null;
+}
+
+/**
+ * The digest as one reader gets it: their token in the footer's links and in
+ * the List-Unsubscribe headers (RFC 2369, RFC 8058), and List-Id (RFC 2919).
+ */
+export function personaliseDigest(content: StoredDigestContent, options: PersonaliseOptions): OutgoingEmail {
+  const token = encodeURIComponent(options.token);
+  const unsubscribeUrl = unsubscribeUrlFor(options.publicUrl, token);
+  let html: string;
+  let text: string;
+  if (isLegacyContent(content)) {
+    const legacyUrl = unsubscribeUrlFor(options.publicUrl, LEGACY_TOKEN_PLACEHOLDER);
+    html = content.html.split(legacyUrl).join(unsubscribeUrl);
+    text = content.text.split(legacyUrl).join(unsubscribeUrl);
+  } else {
+    const glue = `?token=${token}`;
+    html = joinParts(content.htmlParts, glue);
+    text = joinParts(content.textParts, glue);
+  }
+  const listUnsubscribe = options.inboundAddress ? `<${unsubscribeUrl}>, <mailto:${options.inboundAddress}?subject=unsubscribe>` : `<${unsubscribeUrl}>`;
   return {
     from: options.from,
     to: options.to,
     subject: content.subject,
-    html: content.html.replaceAll(TOKEN_PLACEHOLDER, options.token),
-    text: content.text.replaceAll(TOKEN_PLACEHOLDER, options.token),
+    html,
+    text,
     headers: {
-      "List-Unsubscribe": `<${unsubscribeUrl}>`,
+      "List-Unsubscribe": listUnsubscribe,
       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      "List-Id": options.listId ?? listIdFor(options.publicUrl),
     },
     tags: [
       { name: "kind", value: "digest" },
@@ -59,7 +169,44 @@ export function personaliseDigest(
   };
 }
 
-/** The non-personal web version: the footer's unsubscribe link points to the generic page. */
-export function webVersion(content: DigestContent, publicUrl: string): string {
-  return content.html.replaceAll(unsubscribeUrlFor(publicUrl, TOKEN_PLACEHOLDER), `${publicUrl}/unsubscribe`);
+const escapeHtml = (text: string) => text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/**
+ * The non-personal web version for /digests/:id: the footer's personal links
+ * become the generic /unsubscribe and /preferences pages, and a line above
+ * the card leads to the archive and the sign-up page. Legacy records lack a
+ * viewport and a title; both are added so phones lay the page out at their width.
+ */
+export function webVersion(content: StoredDigestContent, publicUrl: string, related: WebVersionLink[] = []): string {
+  if (!isLegacyContent(content)) return withArchiveNav(content.htmlParts.join(""), content.lang, related);
+  let html = content.html.split(unsubscribeUrlFor(publicUrl, LEGACY_TOKEN_PLACEHOLDER)).join(`${publicUrl}/unsubscribe`);
+  const head = html.indexOf("<head>");
+  if (head !== -1 && !html.includes('name="viewport"')) {
+    const at = head + "<head>".length;
+    const title = html.includes("<title>") ? "" : `<title>${escapeHtml(content.subject)}</title>`;
+    html = `${html.slice(0, at)}<meta name="viewport" content="width=device-width, initial-scale=1">${title}${html.slice(at)}`;
+  }
+  return withArchiveNav(html, "en", related);
+}
+
+/** Another page shown in the web version's top line: the other editions of the same run. */
+export interface WebVersionLink {
+  href: string;
+  label: string;
+}
+
+// Inline styles and the email's own dark-mode class, like the rest of the page.
+function withArchiveNav(page: string, lang: Lang, related: WebVersionLink[]): string {
+  const body = page.indexOf("<body");
+  const end = body === -1 ? -1 : page.indexOf(">", body);
+  if (end === -1) return page;
+  const t = stringsFor(lang);
+  const signup = lang === "en" ? "/" : `/?lang=${lang}`;
+  const link = 'style="color:#0b4ea2;text-decoration:underline" class="email-link"';
+  const nav =
+    `<nav aria-label="NATO Digest" class="email-muted" style="max-width:600px;margin:0 auto;padding:12px 16px 0;color:#4a5361;font:14px/1.5 system-ui,sans-serif">` +
+    `<a href="/digests" ${link}>${escapeHtml(t.pages.pastDigests)}</a> · <a href="${signup}" ${link}>${escapeHtml(t.pages.signup.submit)}</a>` +
+    related.map((item) => ` · <a href="${escapeHtml(item.href)}" ${link}>${escapeHtml(item.label)}</a>`).join("") +
+    `</nav>`;
+  return `${page.slice(0, end + 1)}${nav}${page.slice(end + 1)}`;
 }

@@ -1,11 +1,17 @@
-// A digest run (daily cron or POST /admin/digest). In order:
-//   1. finish the previous digest if it is unfinished (enqueue what is
-//      missing, re-enqueue batches deferred by a quota stop); while it is
+// A digest run of one cadence (the daily cron, the weekly cron on Mondays,
+// or POST /admin/digest). Each cadence has its own state and watermark and
+// only mails its own readers. In order:
+//   1. finish the cadence's previous digest if it is unfinished (enqueue what
+//      is missing, re-enqueue batches deferred by a quota stop); while it is
 //      still sending, no new digest starts;
-//   2. select releases first seen since the last digest; none: skip;
-//   3. render ONCE, freeze the recipient list (KV list pages with metadata,
-//      no read per subscriber), store the record, move the watermark;
-//   4. enqueue one message per batch of <= 100 recipients.
+//   2. select releases first seen since the cadence's last digest (weekly:
+//      at most 7 days back); none: skip;
+//   3. list the cadence's confirmed readers (KV list pages with metadata, no
+//      read per reader), group them into editions (same feeds, topics and
+//      language), render ONCE per edition that has readers and releases,
+//      freeze the recipient list, store the record, move the watermark;
+//   4. enqueue one message per batch of <= 100 recipients (batches mix
+//      editions: each email carries its own body, so ⌈N/100⌉ Resend calls).
 // Every step is safe to repeat: the digest id is derived from its releases,
 // batches from the frozen list, and the consumer skips settled batches and
 // sends with idempotency keys, so a retried cron or two triggers at once
@@ -15,12 +21,17 @@ import { sha256Hex } from "../lib/crypto";
 import { getQuotaPause } from "../mail/quota-store";
 import type { DigestBatchMessage, SendQueue } from "../queue-messages";
 import { getReleases, listReleaseKeys } from "../releases/release-store";
-import { listSubscriberPage } from "../subscribers/subscriber-store";
+import type { OperatorInfo } from "../../emails/components/email-footer";
+import type { Config } from "../config";
+import { listFeedChoices, type Cadence, type FeedChoice } from "../subscribers/preferences";
+import { getEditionPreferences, listSubscriberPage } from "../subscribers/subscriber-store";
 import {
   BATCH_SIZE,
   type DigestRecord,
   type DigestState,
   getDigest,
+  editionDigestId,
+  type EditionSummary,
   getDigestState,
   getRecipients,
   isEnqueued,
@@ -28,10 +39,12 @@ import {
   type Recipient,
   saveDigest,
   saveDigestState,
+  saveEditionRecord,
   saveRecipients,
 } from "./digest-store";
 import { finishIfComplete } from "./progress";
-import { renderDigest } from "./render-digest";
+import { planEditions, type ListedReader, type PlannedEdition } from "./editions";
+import { renderDigest, type DigestContent } from "./render-digest";
 import { selectReleaseKeys } from "./select-releases";
 
 export interface DigestDeps {
@@ -40,6 +53,10 @@ export interface DigestDeps {
   publicUrl: string;
   maxAgeDays: number;
   now: () => Date;
+  /** The configured feeds (titles, languages) editions filter on; absent: every release goes to every edition. */
+  feeds?: Pick<Config, "feedUrls" | "feedLanguages" | "feedTitles">;
+  /** Who runs the service, for the footer (OPERATOR_NAME, OPERATOR_ADDRESS, INBOUND_ADDRESS). */
+  operator?: OperatorInfo;
 }
 
 export interface DigestReport {
@@ -51,6 +68,11 @@ export interface DigestReport {
   resumed: { digestId: string; batchesEnqueued: number; status: string } | null;
   dryRun?: boolean;
   subject?: string;
+  cadence?: Cadence;
+  /** Editions that got an email (rendered once each). */
+  editions?: number;
+  /** Readers of this cadence whose choices matched nothing this time. */
+  readersWithNothing?: number;
 }
 
 /** Queue retries with backoff and the dead-letter queue settle every batch within hours; past this, a batch with no record is lost. */
@@ -63,15 +85,29 @@ const CLAIM_SETTLE_MS = 100;
 const MAX_MESSAGES_PER_SEND = 100;
 const MAX_BYTES_PER_SEND = 200 * 1024;
 
-export async function digestIdFor(releaseIds: string[], now: Date): Promise<string> {
+/** Daily ids keep their old form; weekly ones are marked, so the two cadences never share a record. */
+export async function digestIdFor(releaseIds: string[], now: Date, cadence: Cadence = "daily"): Promise<string> {
   const hash = await sha256Hex([...releaseIds].sort().join(","));
-  return `${now.toISOString().slice(0, 10)}-${hash.slice(0, 10)}`;
+  return `${now.toISOString().slice(0, 10)}-${cadence === "weekly" ? "w" : ""}${hash.slice(0, 10)}`;
 }
 
-export function toDigestRelease(release: { id: string; title: string; link: string; summary: string; publishedAt: string }): DigestRelease {
-  return { id: release.id, title: release.title, link: release.link, summary: release.summary, publishedAt: release.publishedAt };
+type SelectedRelease = { id: string; title: string; link: string; summary: string; publishedAt: string; sourceUrl?: string };
+
+export function toDigestRelease(release: SelectedRelease, feeds: FeedChoice[] | null = null): DigestRelease & { sourceUrl?: string } {
+  const source = feeds && release.sourceUrl ? feeds.find((feed) => feed.url === release.sourceUrl)?.title : undefined;
+  const out: DigestRelease & { sourceUrl?: string } = {
+    id: release.id,
+    title: release.title,
+    link: release.link,
+    summary: release.summary,
+    publishedAt: release.publishedAt,
+  };
+  if (source) out.source = source;
+  if (release.sourceUrl) out.sourceUrl = release.sourceUrl;
+  return out;
 }
 
+/** Batches of up to 100 from the frozen list, in its order: editions mix within a batch. */
 export function buildBatches(digestId: string, recipients: Recipient[]): DigestBatchMessage[] {
   const batches: DigestBatchMessage[] = [];
   for (let index = 0; index * BATCH_SIZE < recipients.length; index++) {
@@ -107,16 +143,51 @@ export async function enqueueBatches(queue: SendQueue, batches: DigestBatchMessa
   return sent;
 }
 
-/** Confirmed subscribers, in key order, from list pages: ⌈N/1000⌉ KV calls. */
-export async function listConfirmedRecipients(kv: KVNamespace): Promise<Recipient[]> {
-  const recipients: Recipient[] = [];
+/** Confirmed readers of one cadence, in key order, from list pages: ⌈N/1000⌉ KV calls, no read per reader. */
+export async function listReaders(kv: KVNamespace, cadence: Cadence): Promise<ListedReader[]> {
+  const readers: ListedReader[] = [];
   let cursor: string | null = null;
   do {
     const page = await listSubscriberPage(kv, cursor);
-    for (const { id, meta } of page.subscribers) if (meta.status === "confirmed" && meta.email) recipients.push({ id, email: meta.email });
+    for (const { id, meta } of page.subscribers) {
+      if (meta.status !== "confirmed" || !meta.email || (meta.cadence ?? "daily") !== cadence) continue;
+      const reader: ListedReader = { id, email: meta.email, cadence, edition: meta.edition ?? null };
+      if (meta.token) reader.token = meta.token;
+      readers.push(reader);
+    }
     cursor = page.cursor;
   } while (cursor);
-  return recipients;
+  return readers;
+}
+
+/** Confirmed daily readers (kept for callers from before cadences). */
+export async function listConfirmedRecipients(kv: KVNamespace): Promise<Recipient[]> {
+  return (await listReaders(kv, "daily")).map(({ id, email }) => ({ id, email }));
+}
+
+/** The editions of this run: readers grouped by their choices, each with its releases. */
+async function planRun(deps: DigestDeps, cadence: Cadence, releases: (DigestRelease & { sourceUrl?: string })[], feeds: FeedChoice[] | null) {
+  const readers = await listReaders(deps.kv, cadence);
+  const keys = [...new Set(readers.map((reader) => reader.edition).filter((key): key is string => key !== null))];
+  const preferences = await getEditionPreferences(deps.kv, keys);
+  const plan = planEditions(readers, preferences, releases, feeds);
+  if (plan.unknownEditionKeys.length > 0)
+    console.error(`editions without stored preferences (readers get the defaults): ${plan.unknownEditionKeys.join(", ")}`);
+  return plan;
+}
+
+/** The frozen recipient list: readers in key order, each with their edition and token. */
+function recipientsOf(editions: PlannedEdition[]): Recipient[] {
+  const recipients: Recipient[] = [];
+  for (const edition of editions) {
+    for (const reader of edition.readers) {
+      const recipient: Recipient = { id: reader.id, email: reader.email, edition: edition.index };
+      if (reader.token) recipient.token = reader.token;
+      recipients.push(recipient);
+    }
+  }
+  // Key order, as the list returned them, so batches are stable whatever the editions.
+  return recipients.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Step 1: returns a reason to wait, or null when the previous digest is done. */
@@ -152,74 +223,137 @@ async function resumeDigest(deps: DigestDeps, record: DigestRecord, report: Dige
   return `digest ${record.id} is still sending (${progress.pendingBatches + progress.deferredBatches.length} of ${progress.batches} batches left)`;
 }
 
-export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } = {}): Promise<DigestReport> {
+export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean; cadence?: Cadence } = {}): Promise<DigestReport> {
   const now = deps.now();
-  const report: DigestReport = { digestId: null, releases: 0, recipients: 0, batchesEnqueued: 0, skipped: null, resumed: null };
-  const state = await getDigestState(deps.kv);
+  const cadence = options.cadence ?? "daily";
+  const report: DigestReport = { digestId: null, releases: 0, recipients: 0, batchesEnqueued: 0, skipped: null, resumed: null, cadence };
+  const state = await getDigestState(deps.kv, cadence);
 
   if (!options.dryRun) {
     const waiting = await finishPrevious(deps, state, report);
     if (waiting) {
       report.skipped = waiting;
-      await saveDigestState(deps.kv, {
-        ...state,
-        lastRun: { at: now.toISOString(), result: "waiting", digestId: state.lastDigestId ?? undefined, reason: waiting },
-      });
+      await saveDigestState(
+        deps.kv,
+        { ...state, lastRun: { at: now.toISOString(), result: "waiting", digestId: state.lastDigestId ?? undefined, reason: waiting } },
+        cadence,
+      );
       return report;
     }
   }
 
-  const selection = await selectForDigest(deps, state, now);
+  const selection = await selectForDigest(deps, state, now, cadence);
   if (selection.length === 0) {
     report.skipped = "nothing new since the last digest";
-    if (!options.dryRun) await saveDigestState(deps.kv, { ...state, lastRun: { at: now.toISOString(), result: "skipped", reason: report.skipped } });
+    if (!options.dryRun) {
+      await saveDigestState(deps.kv, { ...state, lastRun: { at: now.toISOString(), result: "skipped", reason: report.skipped } }, cadence);
+    }
     return report;
   }
-  const releases = selection.map(toDigestRelease);
+  const feeds = deps.feeds ? await listFeedChoices(deps.kv, deps.feeds) : null;
+  const releases = selection.map((release) => toDigestRelease(release, feeds));
   const digestId = await digestIdFor(
     releases.map((r) => r.id),
     now,
+    cadence,
   );
   report.digestId = digestId;
   report.releases = releases.length;
 
-  if (options.dryRun) {
-    const content = await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now });
-    report.recipients = (await listConfirmedRecipients(deps.kv)).length;
-    return { ...report, dryRun: true, subject: content.subject };
+  if (!options.dryRun) {
+    // The same releases again (a retried cron, a concurrent trigger): resume, never repeat.
+    const existing = await getDigest(deps.kv, digestId);
+    if (existing) {
+      report.recipients = existing.recipientCount;
+      report.subject = existing.subject;
+      report.editions = existing.editions?.length ?? 1;
+      // The run that created it may have died before writing the state (a KV
+      // fault): write it here, or the next run would select these releases
+      // again under a new id and mail every reader a second time.
+      if (state.lastDigestId !== existing.id) {
+        await saveDigestState(
+          deps.kv,
+          { lastDigestId: existing.id, watermark: existing.createdAt, lastRun: { at: now.toISOString(), result: "resumed", digestId: existing.id } },
+          cadence,
+        );
+      }
+      await resumeDigest(deps, existing, report);
+      return report;
+    }
   }
 
-  // The same releases again (a retried cron, a concurrent trigger): resume, never repeat.
-  const existing = await getDigest(deps.kv, digestId);
-  if (existing) {
-    report.recipients = existing.recipientCount;
-    report.subject = existing.subject;
-    await resumeDigest(deps, existing, report);
-    return report;
+  const plan = await planRun(deps, cadence, releases, feeds);
+  const rendered: { edition: PlannedEdition; content: DigestContent }[] = [];
+  for (const edition of plan.editions) {
+    const content = await renderDigest(edition.releases, {
+      publicUrl: deps.publicUrl,
+      digestId: editionDigestId(digestId, edition.index),
+      date: now,
+      cadence,
+      lang: edition.choice.lang,
+      topics: edition.choice.topics,
+      operator: deps.operator,
+    });
+    rendered.push({ edition, content });
   }
+  const recipients = recipientsOf(plan.editions);
+  report.recipients = recipients.length;
+  report.editions = rendered.length;
+  report.readersWithNothing = plan.readersWithNothing;
+  // The archive shows the run as its largest edition.
+  const main = [...rendered].sort((a, b) => b.edition.readers.length - a.edition.readers.length)[0];
+  const mainContent = main?.content ?? (await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now, cadence, operator: deps.operator }));
+  report.subject = mainContent.subject;
+  if (options.dryRun) return { ...report, dryRun: true };
 
-  const content = await renderDigest(releases, { publicUrl: deps.publicUrl, digestId, date: now });
-  const recipients = await listConfirmedRecipients(deps.kv);
   const batches = buildBatches(digestId, recipients);
   const runToken = crypto.randomUUID().slice(0, 8);
+  const editions: EditionSummary[] = rendered.map(({ edition, content }) => ({
+    digestId: editionDigestId(digestId, edition.index),
+    index: edition.index,
+    lang: edition.choice.lang,
+    topics: edition.choice.topics,
+    sources: edition.choice.sources ?? [],
+    releaseIds: edition.releases.map((r) => r.id),
+    recipientCount: edition.readers.length,
+    subject: content.subject,
+  }));
   const record: DigestRecord = {
     id: digestId,
     runToken,
     createdAt: now.toISOString(),
     status: recipients.length === 0 ? "sent" : "sending",
-    subject: content.subject,
-    preheader: content.preheader,
-    releases,
+    subject: mainContent.subject,
+    preheader: mainContent.preheader,
+    releases: releases.map(({ sourceUrl: _source, ...release }) => release),
     recipientCount: recipients.length,
     batchCount: batches.length,
-    content,
+    content: mainContent,
     finishedAt: recipients.length === 0 ? now.toISOString() : null,
     totals: recipients.length === 0 ? { sent: 0, failed: 0, skipped: 0, rejected: 0 } : null,
+    cadence,
+    editions,
   };
+  // Editions first: a batch may reach the consumer as soon as it is enqueued.
+  for (const { edition, content } of rendered) {
+    await saveEditionRecord(deps.kv, {
+      id: editionDigestId(digestId, edition.index),
+      runToken,
+      createdAt: record.createdAt,
+      status: "sent",
+      subject: content.subject,
+      preheader: content.preheader,
+      releases: edition.releases.map(({ sourceUrl: _source, ...release }: DigestRelease & { sourceUrl?: string }) => release),
+      recipientCount: edition.readers.length,
+      batchCount: 0,
+      content,
+      finishedAt: record.createdAt,
+      totals: null,
+      cadence,
+    });
+  }
   await saveRecipients(deps.kv, digestId, runToken, recipients);
   await saveDigest(deps.kv, record);
-  report.recipients = recipients.length;
-  report.subject = content.subject;
   // Two runs creating the same digest at once (two triggers, a retried
   // cron): the last record written wins, and only its run enqueues. A run
   // that finds another's token stops here; the consumer and the idempotency
@@ -230,20 +364,29 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } 
     report.resumed = { digestId, batchesEnqueued: 0, status: "created by a concurrent run; that run sends it" };
     return report;
   }
-  await saveDigestState(deps.kv, { lastDigestId: digestId, watermark: now.toISOString(), lastRun: { at: now.toISOString(), result: "created", digestId } });
+  await saveDigestState(
+    deps.kv,
+    { lastDigestId: digestId, watermark: now.toISOString(), lastRun: { at: now.toISOString(), result: "created", digestId } },
+    cadence,
+  );
   report.batchesEnqueued = await enqueueBatches(deps.queue, batches);
   await markEnqueued(deps.kv, digestId, now);
   return report;
 }
 
-/** Releases first seen since the watermark, eligible, at most maxAgeDays old, not in the last digest. */
-export async function selectForDigest(deps: Pick<DigestDeps, "kv" | "maxAgeDays">, state: DigestState, now: Date) {
-  const since = state.watermark ? new Date(state.watermark) : new Date(now.getTime() - deps.maxAgeDays * 86_400_000);
-  // Never look further back than the age limit: older releases are never sent anyway.
-  const from = new Date(Math.max(since.getTime(), now.getTime() - deps.maxAgeDays * 86_400_000));
-  const listed = await listReleaseKeys(deps.kv, from, now);
+/** How far back a cadence looks: daily to the age limit, weekly one week (and a release may be a week older). */
+export function selectionWindow(cadence: Cadence, maxAgeDays: number): { lookbackDays: number; maxAgeDays: number } {
+  return cadence === "weekly" ? { lookbackDays: 7, maxAgeDays: maxAgeDays + 7 } : { lookbackDays: maxAgeDays, maxAgeDays };
+}
+
+/** Releases first seen since the watermark (within the cadence's window), eligible, not too old, not in the cadence's last digest. */
+export async function selectForDigest(deps: Pick<DigestDeps, "kv" | "maxAgeDays">, state: DigestState, now: Date, cadence: Cadence = "daily") {
+  const window = selectionWindow(cadence, deps.maxAgeDays);
+  const earliest = now.getTime() - window.lookbackDays * 86_400_000;
+  const since = new Date(Math.max(state.watermark ? Date.parse(state.watermark) : earliest, earliest));
+  const listed = await listReleaseKeys(deps.kv, since, now);
   const last = state.lastDigestId ? await getDigest(deps.kv, state.lastDigestId) : null;
   const alreadySent = new Set(last?.releases.map((r) => r.id) ?? []);
-  const keys = selectReleaseKeys(listed, { since, now, maxAgeDays: deps.maxAgeDays }, alreadySent);
+  const keys = selectReleaseKeys(listed, { since, now, maxAgeDays: window.maxAgeDays }, alreadySent);
   return getReleases(deps.kv, keys);
 }

@@ -5,19 +5,21 @@
 //   - during a quota pause the batch is deferred without calling Resend;
 //   - readers who unsubscribed or were suppressed since enqueueing are
 //     dropped (one bulk KV read for the whole batch);
-//   - the email is personalised from the digest rendered once, and sent
+//   - each email is personalised from its edition's content, rendered once
+//     per edition (a batch may mix editions), with the reader's personal
+//     token from the list metadata (no cryptography here), and sent
 //     with an Idempotency-Key derived from the digest and the batch's
 //     recipients, so a crash between Resend's answer and the ack cannot
 //     cause a second email: the retry is answered from Resend's replay.
 import { sha256Hex } from "../lib/crypto";
-import type { Mailer } from "../mail/mailer";
+import type { Mailer, OutgoingEmail } from "../mail/mailer";
 import { getQuotaPause, pauseForQuota } from "../mail/quota-store";
 import type { DigestBatchMessage } from "../queue-messages";
 import { getSubscriberStatuses } from "../subscribers/subscriber-store";
-import { createToken } from "../subscribers/tokens";
-import { type BatchRecord, type DigestRecord, getBatch, getDigest, saveBatch } from "./digest-store";
+import { createPersonalToken } from "../subscribers/tokens";
+import { type BatchRecord, type DigestRecord, getBatch, getDigest, getDigests, saveBatch } from "./digest-store";
 import { finishIfComplete } from "./progress";
-import { personaliseDigest } from "./render-digest";
+import { personaliseDigest, type StoredDigestContent } from "./render-digest";
 
 export interface BatchDeps {
   kv: KVNamespace;
@@ -26,6 +28,8 @@ export interface BatchDeps {
   publicUrl: string;
   emailFrom: string;
   now: () => Date;
+  /** With Email Routing set up: added to List-Unsubscribe as a mailto:. */
+  inboundAddress?: string | null;
 }
 
 export type BatchOutcome =
@@ -38,15 +42,46 @@ export type BatchOutcome =
 // Digests are large and immutable while sending: keep the few in use per isolate.
 const digestCache = new Map<string, DigestRecord>();
 
+function remember(id: string, record: DigestRecord): void {
+  // A run has up to a few dozen editions; keep them all, and a few runs.
+  if (digestCache.size >= 200) digestCache.delete(digestCache.keys().next().value!);
+  digestCache.set(id, record);
+}
+
 async function loadDigest(kv: KVNamespace, id: string): Promise<DigestRecord | null> {
   const cached = digestCache.get(id);
   if (cached) return cached;
   const record = await getDigest(kv, id);
-  if (record) {
-    if (digestCache.size >= 4) digestCache.delete(digestCache.keys().next().value!);
-    digestCache.set(id, record);
-  }
+  if (record) remember(id, record);
   return record;
+}
+
+/** The content of each edition a batch needs, by edition index: one bulk read for those not cached. */
+async function loadEditionContents(kv: KVNamespace, digest: DigestRecord, indexes: Set<number>): Promise<Map<number, StoredDigestContent>> {
+  const out = new Map<number, StoredDigestContent>();
+  // Records from before editions: one content for everyone.
+  if (!digest.editions) {
+    for (const index of indexes) out.set(index, digest.content);
+    return out;
+  }
+  const missing: string[] = [];
+  for (const index of indexes) {
+    const summary = digest.editions.find((edition) => edition.index === index);
+    if (!summary) continue;
+    const cached = digestCache.get(summary.digestId);
+    if (cached) out.set(index, cached.content);
+    else missing.push(summary.digestId);
+  }
+  if (missing.length > 0) {
+    const records = await getDigests(kv, missing);
+    for (const summary of digest.editions) {
+      const record = records.get(summary.digestId);
+      if (!record) continue;
+      remember(summary.digestId, record);
+      out.set(summary.index, record.content);
+    }
+  }
+  return out;
 }
 
 export async function idempotencyKeyFor(message: Pick<DigestBatchMessage, "digestId" | "batchIndex" | "recipients">): Promise<string> {
@@ -83,17 +118,23 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
   const current = message.recipients.filter((r) => statuses.get(r.id)?.status === "confirmed");
   const skipped = message.recipients.length - current.length;
 
-  const emails = await Promise.all(
-    current.map(async (recipient) =>
-      personaliseDigest(digest.content, {
-        token: await createToken(deps.signingSecret, "unsubscribe", recipient.id, now),
+  const contents = await loadEditionContents(deps.kv, digest, new Set(current.map((r) => r.edition ?? 0)));
+  const emails: OutgoingEmail[] = [];
+  for (const recipient of current) {
+    const content = contents.get(recipient.edition ?? 0);
+    if (!content) throw new Error(`edition ${recipient.edition} of digest ${digest.id} is missing`);
+    emails.push(
+      personaliseDigest(content, {
+        // Readers from before personal tokens lack one in their metadata: computed here (two HMACs).
+        token: recipient.token ?? createPersonalToken(deps.signingSecret, recipient.id),
         to: recipient.email,
         from: deps.emailFrom,
         publicUrl: deps.publicUrl,
-        digestId: digest.id,
+        digestId: digest.editions ? `${digest.id}-e${recipient.edition ?? 0}` : digest.id,
+        inboundAddress: deps.inboundAddress,
       }),
-    ),
-  );
+    );
+  }
 
   let record: BatchRecord;
   if (emails.length === 0) {

@@ -4,6 +4,7 @@
 // not stop the rest; duplicates (case-insensitive) are merged. A line longer
 // than MAX_CSV_LINE_CHARS is one bad row: it is dropped as it streams in.
 import { identityOf, parseEmailAddress } from "./address";
+import { parsePreferencesInput, type Preferences, type RawPreferences } from "./preferences";
 
 export const MAX_REPORTED_INVALID = 1000;
 /** A CSV line longer than this is reported and skipped, never buffered whole. */
@@ -15,7 +16,11 @@ export interface ParsedImport {
   duplicates: number;
   invalid: number;
   invalidRows: { line: number; value: string; reason: string }[];
+  /** Per address (same order), the choices from optional cadence / topics / lang columns; null: the defaults. Absent when no row had any. */
+  preferences?: (Preferences | null)[];
 }
+
+const CHOICE_COLUMNS = ["cadence", "topics", "lang"] as const;
 
 export class ImportFormatError extends Error {
   override name = "ImportFormatError";
@@ -49,8 +54,16 @@ class Collector {
   readonly result: ParsedImport = { rows: 0, addresses: [], duplicates: 0, invalid: 0, invalidRows: [] };
   private readonly seen = new Set<string>();
 
-  add(line: number, value: unknown): void {
+  add(line: number, value: unknown, choices: RawPreferences = {}): void {
     this.result.rows++;
+    let preferences: Preferences | null = null;
+    if (CHOICE_COLUMNS.some((name) => choices[name] !== undefined && choices[name] !== "")) {
+      // Topics in a CSV cell may be separated by commas or semicolons.
+      const topics = typeof choices.topics === "string" ? choices.topics.replace(/;/g, ",") : choices.topics;
+      const checked = parsePreferencesInput({ ...choices, topics, sources: undefined }, []);
+      if (!checked.ok) return this.invalidLine(line, String(value ?? ""), `${checked.field}: ${checked.message}`, false);
+      preferences = checked.preferences;
+    }
     const parsed = parseEmailAddress(value);
     if (!parsed.ok) {
       this.result.invalid++;
@@ -66,10 +79,12 @@ class Collector {
     }
     this.seen.add(identity);
     this.result.addresses.push(parsed.address);
+    if (preferences && !this.result.preferences) this.result.preferences = this.result.addresses.slice(0, -1).map(() => null);
+    this.result.preferences?.push(preferences);
   }
 
-  invalidLine(line: number, value: string, reason: string): void {
-    this.result.rows++;
+  invalidLine(line: number, value: string, reason: string, counted = true): void {
+    if (counted) this.result.rows++;
     this.result.invalid++;
     if (this.result.invalidRows.length < MAX_REPORTED_INVALID) this.result.invalidRows.push({ line, value: value.slice(0, 100), reason });
   }
@@ -78,6 +93,7 @@ class Collector {
 export async function parseCsvImport(body: ReadableStream<Uint8Array>): Promise<ParsedImport> {
   const collector = new Collector();
   let emailColumn = -1;
+  let choiceColumns: Partial<Record<(typeof CHOICE_COLUMNS)[number], number>> = {};
   let lineNumber = 0;
   let pending = "";
   const handle = (raw: string) => {
@@ -87,12 +103,17 @@ export async function parseCsvImport(body: ReadableStream<Uint8Array>): Promise<
       const header = splitCsvLine(line.replace(/^\uFEFF/, ""));
       emailColumn = header ? header.findIndex((cell) => /^\s*e-?mail(\s*address)?\s*$/i.test(cell)) : -1;
       if (emailColumn < 0) throw new ImportFormatError('the first CSV line must be a header with an "email" column');
+      choiceColumns = Object.fromEntries(
+        CHOICE_COLUMNS.map((name) => [name, header!.findIndex((cell) => cell.trim().toLowerCase() === name)] as const).filter(([, index]) => index >= 0),
+      );
       return;
     }
     if (line.trim() === "") return;
     const cells = splitCsvLine(line);
     if (!cells) return collector.invalidLine(lineNumber, line, "unbalanced quotes");
-    collector.add(lineNumber, cells[emailColumn] ?? "");
+    const choices: RawPreferences = {};
+    for (const [name, index] of Object.entries(choiceColumns)) choices[name as keyof RawPreferences] = cells[index]?.trim() ?? "";
+    collector.add(lineNumber, cells[emailColumn] ?? "", choices);
   };
   // While skipping, the rest of an over-long line is dropped until its newline.
   let skipping = false;
@@ -135,8 +156,11 @@ export function parseJsonImport(text: string): ParsedImport {
   if (!Array.isArray(value)) throw new ImportFormatError('send a JSON array of addresses, like ["a@example.org", "b@example.org"]');
   const collector = new Collector();
   // "line" is the 1-based position in the array for JSON.
-  value.forEach((entry, index) =>
-    collector.add(index + 1, typeof entry === "object" && entry !== null && "email" in entry ? (entry as { email: unknown }).email : entry),
-  );
+  value.forEach((entry, index) => {
+    if (typeof entry === "object" && entry !== null && "email" in entry) {
+      const { email, cadence, topics, lang } = entry as { email: unknown } & RawPreferences;
+      collector.add(index + 1, email, { cadence, topics, lang });
+    } else collector.add(index + 1, entry);
+  });
   return collector.result;
 }

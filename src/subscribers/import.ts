@@ -9,6 +9,7 @@
 // Keys owned here: v1:import:<id> (the job) and v1:import-chunk:<id>:<n>.
 import type { ImportChunkMessage, SendQueue } from "../queue-messages";
 import type { ParsedImport } from "./import-parse";
+import type { Preferences } from "./preferences";
 import { newSubscriber, requestSubscription, type Subscriber } from "./subscriber";
 import { getSubscribersByIds, saveSubscriber, subscriberIdFor } from "./subscriber-store";
 
@@ -42,7 +43,7 @@ export type ImportOutcome = keyof ChunkCounts;
 /** What importing one address does to its record. Pure. */
 export function planImport(
   existing: Subscriber | null,
-  input: { id: string; email: string },
+  input: { id: string; email: string; preferences?: Preferences },
   optIn: boolean,
   now: Date,
   confirmationIntervalMs: number,
@@ -56,9 +57,10 @@ export function planImport(
     if (!outcome.sendConfirmation) return { subscriber: outcome.changed ? outcome.subscriber : null, outcome: "optInSent", sendConfirmation: false };
     return { subscriber: { ...outcome.subscriber, lastConfirmationSentAt: at }, outcome: "optInSent", sendConfirmation: true };
   }
-  const base: Subscriber = existing ?? newSubscriber({ ...input, source: "import", status: "unconfirmed" }, now);
+  const base: Subscriber = existing ?? newSubscriber({ id: input.id, email: input.email, source: "import", status: "unconfirmed" }, now);
+  const chosen = input.preferences ? { preferences: input.preferences } : {};
   return {
-    subscriber: { ...base, email: input.email, status: "confirmed", consentAt: at, consentSource: "import", updatedAt: at },
+    subscriber: { ...base, ...chosen, email: input.email, status: "confirmed", consentAt: at, consentSource: "import", updatedAt: at },
     outcome: existing ? "confirmed" : "added",
     sendConfirmation: false,
   };
@@ -74,6 +76,7 @@ export async function startImport(kv: KVNamespace, queue: SendQueue, parsed: Par
       chunkIndex: index,
       addresses: parsed.addresses.slice(index * IMPORT_CHUNK, (index + 1) * IMPORT_CHUNK),
       optIn,
+      ...(parsed.preferences ? { preferences: parsed.preferences.slice(index * IMPORT_CHUNK, (index + 1) * IMPORT_CHUNK) } : {}),
     });
   }
   const job: ImportJob = {
@@ -112,7 +115,8 @@ export async function importChunk(deps: ImportDeps, message: ImportChunkMessage)
   const confirmations: { subscriberId: string }[] = [];
   for (const [index, email] of message.addresses.entries()) {
     const id = ids[index]!;
-    const plan = planImport(existing.get(id) ?? null, { id, email }, message.optIn, now, deps.confirmationIntervalMs);
+    const preferences = message.preferences?.[index] ?? undefined;
+    const plan = planImport(existing.get(id) ?? null, { id, email, preferences }, message.optIn, now, deps.confirmationIntervalMs);
     counts[plan.outcome]++;
     if (plan.subscriber) await saveSubscriber(deps.kv, plan.subscriber);
     if (plan.sendConfirmation) confirmations.push({ subscriberId: id });

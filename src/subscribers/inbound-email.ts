@@ -25,9 +25,10 @@ import { renderEmail } from "../mail/render";
 import { parseEmailAddress } from "./address";
 import { readSenderVerdict } from "./authentication-results";
 import { checkSenderBurst, reserveInboundMail, type InboundLimitDeps } from "./inbound-limits";
+import { DEFAULT_PREFERENCES } from "./preferences";
 import { subscribeAddress, unsubscribeAddress, type SubscriptionDeps } from "./service";
 import { getSubscriber, subscriberIdFor } from "./subscriber-store";
-import { createToken } from "./tokens";
+import { createPersonalToken } from "./tokens";
 
 export const MAX_INBOUND_BYTES = 1024 * 1024;
 
@@ -164,13 +165,14 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, deps:
 
   const verdict = readSenderVerdict(email.headers, domainOf(sender.address));
   const reserve = () => reserveInboundMail(limitDeps, { envelopeSender, domains, recipient: sender.address });
-  // Arguments are not understood yet ("subscribe weekly"): such a message gets the help reply.
-  const known = args.length === 0 ? command : "unknown";
+  // "subscribe weekly" / "subscribe daily" choose the edition; any other argument gets the help reply.
+  const cadence = command === "subscribe" && args.length === 1 && (args[0] === "weekly" || args[0] === "daily") ? args[0] : null;
+  const known = args.length === 0 || cadence ? command : "unknown";
 
   if (known === "subscribe") {
     const budget = await reserve();
     if (!budget.ok) return { action: "limited", command, reason: budget.reason };
-    await subscribeAddress(deps, sender.address, "email");
+    await subscribeAddress(deps, sender.address, "email", cadence ? { ...DEFAULT_PREFERENCES, cadence } : undefined);
     return { action: "subscribe", verified: verdict.authenticated };
   }
   if (known === "unsubscribe" && verdict.authenticated) {
@@ -183,7 +185,7 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, deps:
     if (!existing || (existing.status !== "confirmed" && existing.status !== "unconfirmed")) return { action: "unsubscribe-link", replied: false };
     const budget = await reserve();
     if (!budget.ok) return { action: "limited", command, reason: budget.reason };
-    const token = await createToken(deps.signingSecret, "unsubscribe", existing.id, deps.now());
+    const token = createPersonalToken(deps.signingSecret, existing.id);
     const rendered = await renderEmail(createElement(InboundUnsubscribeEmail, { unsubscribeUrl: `${deps.publicUrl}/unsubscribe?token=${token}` }));
     return { action: "unsubscribe-link", replied: await sendReply(deps, email, sender.address, "unsubscribe-link", inboundUnsubscribeSubject, rendered) };
   }

@@ -5,9 +5,10 @@
 // reveals who is subscribed.
 import type { SendQueue } from "../queue-messages";
 import { parseEmailAddress } from "./address";
+import type { Preferences } from "./preferences";
 import { confirmSubscription, requestSubscription, unsubscribe, type ConsentSource, type Subscriber } from "./subscriber";
 import { getSubscriber, saveSubscriber, subscriberIdFor } from "./subscriber-store";
-import { verifyToken } from "./tokens";
+import { createPersonalToken, verifyConfirmToken, verifyPersonalToken } from "./tokens";
 
 export interface SubscriptionDeps {
   kv: KVNamespace;
@@ -19,12 +20,17 @@ export interface SubscriptionDeps {
 
 export type SubscribeResult = { ok: true } | { ok: false; message: string };
 
-export async function subscribeAddress(deps: SubscriptionDeps, input: unknown, source: ConsentSource): Promise<SubscribeResult> {
+/**
+ * A sign-up. `preferences` (already validated) apply to a new or pending
+ * sign-up; a confirmed reader changes them from the preferences page only,
+ * so nobody can change someone else's choices by signing them up.
+ */
+export async function subscribeAddress(deps: SubscriptionDeps, input: unknown, source: ConsentSource, preferences?: Preferences): Promise<SubscribeResult> {
   const parsed = parseEmailAddress(input);
   if (!parsed.ok) return parsed;
   const id = await subscriberIdFor(parsed.address);
   const now = deps.now();
-  const outcome = requestSubscription(await getSubscriber(deps.kv, id), { id, email: parsed.address, source }, now, deps.confirmationIntervalMs);
+  const outcome = requestSubscription(await getSubscriber(deps.kv, id), { id, email: parsed.address, source, preferences }, now, deps.confirmationIntervalMs);
   if (outcome.sendConfirmation) {
     const subscriber: Subscriber = { ...outcome.subscriber, lastConfirmationSentAt: now.toISOString() };
     // Saved before enqueueing: the record exists even if the queue is down,
@@ -39,23 +45,67 @@ export async function subscribeAddress(deps: SubscriptionDeps, input: unknown, s
 
 export type TokenActionResult =
   | { ok: true; subscriber: Subscriber }
-  | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "wrong-purpose" | "unknown" | "unsubscribed" | "suppressed" };
+  | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "wrong-purpose" | "unknown" | "unsubscribed" | "suppressed" | "superseded" };
 
-export async function confirmByToken(deps: SubscriptionDeps, token: unknown): Promise<TokenActionResult> {
-  const check = await verifyToken(deps.signingSecret, token, "confirm", deps.now());
+/** Whether a confirm token belongs to the record's current sign-up. */
+function sameSignup(subscriber: Subscriber, nonce: string | null): boolean {
+  const current = subscriber.signupNonce ?? null;
+  // Tokens from before nonces existed confirm only sign-ups from before then.
+  if (nonce === null || current === null) return nonce === current;
+  return nonce.length === current.length && crypto.subtle.timingSafeEqual(new TextEncoder().encode(nonce), new TextEncoder().encode(current));
+}
+
+/** Checks a confirm link without changing anything (GET /confirm). */
+export async function checkConfirmToken(deps: Pick<SubscriptionDeps, "kv" | "signingSecret" | "now">, token: unknown): Promise<TokenActionResult> {
+  const check = await verifyConfirmToken(deps.signingSecret, token, deps.now());
   if (!check.ok) return check;
   const existing = await getSubscriber(deps.kv, check.subscriberId);
   if (!existing) return { ok: false, reason: "unknown" };
-  const outcome = confirmSubscription(existing, deps.now());
+  if (existing.status === "unsubscribed" || existing.status === "suppressed") return { ok: false, reason: existing.status };
+  if (!sameSignup(existing, check.nonce)) return { ok: false, reason: "superseded" };
+  return { ok: true, subscriber: existing };
+}
+
+export async function confirmByToken(deps: SubscriptionDeps, token: unknown): Promise<TokenActionResult> {
+  const check = await checkConfirmToken(deps, token);
+  if (!check.ok) return check;
+  const outcome = confirmSubscription(check.subscriber, deps.now());
   if (!outcome.ok) return outcome;
-  if (outcome.changed) await saveSubscriber(deps.kv, outcome.subscriber);
-  return { ok: true, subscriber: outcome.subscriber };
+  // The personal token is computed once, here, and travels with the list metadata to every digest.
+  const subscriber = withPersonalToken(outcome.subscriber, deps.signingSecret);
+  if (outcome.changed || subscriber !== outcome.subscriber) await saveSubscriber(deps.kv, subscriber);
+  return { ok: true, subscriber };
+}
+
+/** The record with its personal token set (the same object when it already has it). */
+export function withPersonalToken(subscriber: Subscriber, secret: string): Subscriber {
+  if (subscriber.personalToken) return subscriber;
+  return { ...subscriber, personalToken: createPersonalToken(secret, subscriber.id) };
 }
 
 export async function unsubscribeByToken(deps: SubscriptionDeps, token: unknown): Promise<TokenActionResult> {
-  const check = await verifyToken(deps.signingSecret, token, "unsubscribe", deps.now());
+  const check = await verifyPersonalToken(deps.signingSecret, token);
   if (!check.ok) return check;
   return unsubscribeById(deps, check.subscriberId);
+}
+
+/** The reader behind a personal token, for the preferences page; changes nothing. */
+export async function readerByToken(deps: Pick<SubscriptionDeps, "kv" | "signingSecret">, token: unknown): Promise<TokenActionResult> {
+  const check = await verifyPersonalToken(deps.signingSecret, token);
+  if (!check.ok) return check;
+  const existing = await getSubscriber(deps.kv, check.subscriberId);
+  if (!existing) return { ok: false, reason: "unknown" };
+  if (existing.status === "unsubscribed" || existing.status === "suppressed") return { ok: false, reason: existing.status };
+  return { ok: true, subscriber: existing };
+}
+
+/** Saves a reader's new choices (already validated). A reader who unsubscribed must sign up again. */
+export async function savePreferencesByToken(deps: SubscriptionDeps, token: unknown, preferences: Preferences): Promise<TokenActionResult> {
+  const found = await readerByToken(deps, token);
+  if (!found.ok) return found;
+  const subscriber = withPersonalToken({ ...found.subscriber, preferences, updatedAt: deps.now().toISOString() }, deps.signingSecret);
+  await saveSubscriber(deps.kv, subscriber);
+  return { ok: true, subscriber };
 }
 
 export async function unsubscribeById(deps: Pick<SubscriptionDeps, "kv" | "now">, id: string): Promise<TokenActionResult> {

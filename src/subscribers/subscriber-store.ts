@@ -1,16 +1,75 @@
 // Subscribers in KV under v1:sub:<id>, id = SHA-256 of the case-folded
 // address, so signing up again finds the same record. The list metadata
-// carries {status, email}: one list() call returns up to 1,000 subscribers
-// ready to send to, with no read per subscriber.
-import { sha256Hex } from "../lib/crypto";
+// carries everything a digest run needs per reader: {status, email} and,
+// once set, the personal token, the cadence and the edition key. One list()
+// call returns up to 1,000 readers ready to send to, with no read per reader.
+// Metadata written before these fields existed simply lacks them: a daily
+// reader of the default edition, whose token is computed when needed.
+//
+// v1:edition:<key>: the preferences behind an edition key (content-addressed,
+// so never rewritten with another value). Topics can be 10 × 40 characters,
+// too much for every reader's 1,024-byte metadata; the key is 16 characters.
+import { sha256Hex, sha256HexSync } from "../lib/crypto";
 import { identityOf } from "./address";
+import { canonicalPreferences, isDefaultPreferences, preferencesOf, type Cadence, type Preferences } from "./preferences";
 import type { Subscriber, SubscriberStatus } from "./subscriber";
 
 const PREFIX = "v1:sub:";
+const EDITION = "v1:edition:";
 
 export interface SubscriberMeta {
   status: SubscriberStatus;
   email: string;
+  /** The personal token (absent on records from before it existed). */
+  token?: string;
+  /** Absent: daily. */
+  cadence?: Cadence;
+  /** Absent: the default preferences. */
+  edition?: string;
+}
+
+/** The key of a reader's preferences: null for the defaults. */
+export function editionKeyOf(preferences: Preferences): string | null {
+  return isDefaultPreferences(preferences) ? null : sha256HexSync(canonicalPreferences(preferences)).slice(0, 16);
+}
+
+export function metadataOf(subscriber: Subscriber): SubscriberMeta {
+  const metadata: SubscriberMeta = { status: subscriber.status, email: subscriber.email };
+  if (subscriber.status !== "confirmed") return metadata;
+  if (subscriber.personalToken) metadata.token = subscriber.personalToken;
+  const preferences = preferencesOf(subscriber);
+  if (preferences.cadence !== "daily") metadata.cadence = preferences.cadence;
+  const edition = editionKeyOf(preferences);
+  if (edition) metadata.edition = edition;
+  return metadata;
+}
+
+/** Stores the preferences behind an edition key, once (a read first: writes are the scarce KV operation). */
+export async function saveEditionPreferences(kv: KVNamespace, preferences: Preferences): Promise<void> {
+  const key = editionKeyOf(preferences);
+  if (key === null || (await kv.get(EDITION + key)) !== null) return;
+  await kv.put(EDITION + key, canonicalPreferencesValue(preferences));
+}
+
+function canonicalPreferencesValue(preferences: Preferences): string {
+  return JSON.stringify({ cadence: preferences.cadence, topics: preferences.topics, lang: preferences.lang, sources: preferences.sources });
+}
+
+/** The preferences behind edition keys, 100 per bulk read. Unknown keys are absent from the map. */
+export async function getEditionPreferences(kv: KVNamespace, keys: string[]): Promise<Map<string, Preferences>> {
+  const out = new Map<string, Preferences>();
+  for (let start = 0; start < keys.length; start += 100) {
+    const slice = keys.slice(start, start + 100);
+    const values = await kv.get<Preferences>(
+      slice.map((key) => EDITION + key),
+      "json",
+    );
+    for (const key of slice) {
+      const value = values.get(EDITION + key);
+      if (value) out.set(key, preferencesOf({ preferences: value }));
+    }
+  }
+  return out;
 }
 
 export async function subscriberIdFor(address: string): Promise<string> {
@@ -25,8 +84,10 @@ export async function getSubscriber(kv: KVNamespace, id: string): Promise<Subscr
   return kv.get<Subscriber>(subscriberKey(id), "json");
 }
 
+/** Saves the record; a confirmed reader's edition preferences are stored first, so a run never meets an unknown edition key. */
 export async function saveSubscriber(kv: KVNamespace, subscriber: Subscriber): Promise<void> {
-  const metadata: SubscriberMeta = { status: subscriber.status, email: subscriber.email };
+  const metadata = metadataOf(subscriber);
+  if (metadata.edition) await saveEditionPreferences(kv, preferencesOf(subscriber));
   await kv.put(subscriberKey(subscriber.id), JSON.stringify(subscriber), { metadata });
 }
 

@@ -3,6 +3,12 @@
 //   complaint) from anywhere, which only an admin clears.
 // Pure functions: each takes the current record (or null) and the time, and
 // returns the next record plus what should happen next.
+//
+// Fields added later are optional and read with defaults, so records written
+// before them need no migration: no `preferences` = the defaults (see
+// preferences.ts), no `personalToken` = computed when first needed, no
+// `signupNonce` = a sign-up from before confirm links were bound to one.
+import type { Preferences } from "./preferences";
 
 export type SubscriberStatus = "unconfirmed" | "confirmed" | "unsubscribed" | "suppressed";
 export type ConsentSource = "form" | "api" | "email" | "import";
@@ -23,6 +29,12 @@ export interface Subscriber {
   suppressedAt: string | null;
   suppressedReason: string | null;
   lastConfirmationSentAt: string | null;
+  /** The reader's choices; absent on records older than preferences (read as the defaults). */
+  preferences?: Preferences;
+  /** The reader's one non-expiring link token (unsubscribe and preferences), set at confirmation. */
+  personalToken?: string;
+  /** Random per sign-up and carried in its confirm link, so a link only confirms the sign-up it was sent for. */
+  signupNonce?: string | null;
 }
 
 /** A fresh record: every optional field empty. */
@@ -52,15 +64,29 @@ export interface SubscribeOutcome {
   changed: boolean;
 }
 
+/** A fresh sign-up nonce: 12 random bytes, base64url. */
+export function newSignupNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
+}
+
 export function requestSubscription(
   existing: Subscriber | null,
-  input: { id: string; email: string; source: ConsentSource },
+  input: { id: string; email: string; source: ConsentSource; preferences?: Preferences; nonce?: string },
   now: Date,
   confirmationIntervalMs: number,
 ): SubscribeOutcome {
   const at = now.toISOString();
+  const { preferences, nonce = newSignupNonce(), ...identity } = input;
+  const chosen = preferences ? { preferences } : {};
   if (existing === null) {
-    return { subscriber: newSubscriber({ ...input, status: "unconfirmed" }, now), sendConfirmation: true, changed: true };
+    return {
+      subscriber: { ...newSubscriber({ ...identity, status: "unconfirmed" }, now), ...chosen, signupNonce: nonce },
+      sendConfirmation: true,
+      changed: true,
+    };
   }
   switch (existing.status) {
     case "confirmed":
@@ -69,16 +95,34 @@ export function requestSubscription(
     case "unsubscribed":
       // Coming back goes through double opt-in again.
       return {
-        subscriber: { ...existing, email: input.email, status: "unconfirmed", source: input.source, updatedAt: at, lastConfirmationSentAt: null },
+        subscriber: {
+          ...existing,
+          ...chosen,
+          email: input.email,
+          status: "unconfirmed",
+          source: input.source,
+          updatedAt: at,
+          lastConfirmationSentAt: null,
+          // A new sign-up: links sent for an earlier one no longer confirm.
+          signupNonce: nonce,
+        },
         sendConfirmation: true,
         changed: true,
       };
     case "unconfirmed": {
       const last = existing.lastConfirmationSentAt ? Date.parse(existing.lastConfirmationSentAt) : 0;
       const due = now.getTime() - last >= confirmationIntervalMs;
-      if (!due) return { subscriber: existing, sendConfirmation: false, changed: false };
+      if (!due) {
+        // Still pending: the latest choices count; the nonce stays, so every link already sent still works.
+        if (preferences) return { subscriber: { ...existing, preferences, updatedAt: at }, sendConfirmation: false, changed: true };
+        return { subscriber: existing, sendConfirmation: false, changed: false };
+      }
       // A new confirmation goes to the address just submitted, not the form an earlier sign-up used.
-      return { subscriber: { ...existing, email: input.email, source: input.source, updatedAt: at }, sendConfirmation: true, changed: true };
+      return {
+        subscriber: { ...existing, email: input.email, source: input.source, updatedAt: at, ...(preferences ? { preferences } : {}) },
+        sendConfirmation: true,
+        changed: true,
+      };
     }
   }
 }
@@ -104,7 +148,16 @@ export function unsubscribe(existing: Subscriber, now: Date): { subscriber: Subs
   const at = now.toISOString();
   return {
     // Keep only what honouring the unsubscribe needs: the id, the status and when.
-    subscriber: { ...existing, email: "", status: "unsubscribed", unsubscribedAt: at, updatedAt: at, lastConfirmationSentAt: null },
+    subscriber: {
+      ...existing,
+      email: "",
+      status: "unsubscribed",
+      unsubscribedAt: at,
+      updatedAt: at,
+      lastConfirmationSentAt: null,
+      signupNonce: null,
+      preferences: undefined,
+    },
     changed: true,
   };
 }

@@ -1,6 +1,6 @@
 // /admin/*: operator endpoints, all behind the bearer token.
 import { Hono } from "hono";
-import { ingestAndRunDigest } from "../digest";
+import { ingestAndRunDigest, type DigestRunOptions } from "../digest";
 import { getDigest, getDigestState, listDigests } from "../digest/digest-store";
 import { finishIfComplete } from "../digest/progress";
 import { getLastIngest, runIngest } from "../feeds";
@@ -48,14 +48,15 @@ adminRoutes.get("/status", async (c) => {
   const [sources, lastIngest, digestState, quotaPause] = await Promise.all([
     listSources(c.env.KV, config.feedUrls),
     getLastIngest(c.env.KV),
-    getDigestState(c.env.KV),
+    Promise.all([getDigestState(c.env.KV, "daily"), getDigestState(c.env.KV, "weekly")]),
     getQuotaPause(c.env.KV, now),
   ]);
   return c.json({
     mailer: config.resendApiKey ? "resend" : "outbox",
     sources: sources.map(({ seenIds, ...health }) => ({ ...health, seenIds: seenIds.length, flagged: flagReason({ ...health, seenIds }, now) })),
     lastIngest,
-    digest: digestState,
+    digest: digestState[0],
+    weeklyDigest: digestState[1],
     mailQuotaPause: quotaPause,
   });
 });
@@ -87,7 +88,7 @@ adminRoutes.delete("/subscribers/:email", async (c) => {
 });
 
 adminRoutes.post("/digest", async (c) => {
-  let options: { dryRun?: boolean; to?: string } = {};
+  const options: DigestRunOptions = {};
   const read = await readTextCapped(c.req.raw, MAX_BODY_BYTES);
   if (!read.ok) return c.json({ error: `the body is over ${MAX_BODY_BYTES / 1024} KB` }, 413);
   const text = read.text;
@@ -99,15 +100,18 @@ adminRoutes.post("/digest", async (c) => {
       return c.json({ error: 'the body must be JSON, e.g. {"dryRun": true}' }, 400);
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) return c.json({ error: "the body must be a JSON object" }, 400);
-    const { dryRun, to, ...rest } = body as Record<string, unknown>;
+    const { dryRun, to, cadence, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
-    if (unknown.length) return c.json({ error: `unknown option(s): ${unknown.join(", ")}; use dryRun or to` }, 400);
+    if (unknown.length) return c.json({ error: `unknown option(s): ${unknown.join(", ")}; use dryRun, to or cadence` }, 400);
     if (dryRun !== undefined && typeof dryRun !== "boolean") return c.json({ error: "dryRun must be true or false" }, 400);
+    if (cadence !== undefined && cadence !== "daily" && cadence !== "weekly") return c.json({ error: "cadence must be daily or weekly" }, 400);
     if (to !== undefined) {
       const address = parseEmailAddress(to);
       if (!address.ok) return c.json({ error: `to: ${address.message}` }, 400);
-      options = { dryRun, to: address.address };
-    } else options = { dryRun };
+      options.to = address.address;
+    }
+    if (dryRun !== undefined) options.dryRun = dryRun;
+    if (cadence !== undefined) options.cadence = cadence;
   }
   const config = c.get("config");
   // A manual send to the readers lifts a mail-quota pause and tries again.

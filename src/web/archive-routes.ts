@@ -4,7 +4,8 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { getDigest, listDigests } from "../digest/digest-store";
-import { webVersion } from "../digest/render-digest";
+import { webVersion, type WebVersionLink } from "../digest/render-digest";
+import type { DigestRecord } from "../digest/digest-store";
 import { page } from "./layout";
 import type { AppEnv } from "./types";
 
@@ -71,5 +72,22 @@ archiveRoutes.get("/digests/:id", async (c) => {
       }),
       404,
     );
-  return c.html(webVersion(record.content, c.get("config").publicUrl));
+  return c.html(webVersion(record.content, c.get("config").publicUrl, editionLinks(record)));
 });
+
+/**
+ * A run with several editions links each one from its web view: by language
+ * and whether it is filtered by topic, never by the topics themselves (a
+ * one-reader edition's topics are that reader's words).
+ */
+function editionLinks(record: DigestRecord): WebVersionLink[] {
+  const editions = record.editions ?? [];
+  if (editions.length < 2) return [];
+  return editions.map((edition) => ({
+    href: `/digests/${encodeURIComponent(edition.digestId)}`,
+    label:
+      edition.lang === "fr"
+        ? `Édition ${edition.index + 1} (français${edition.topics.length > 0 ? ", par sujet" : ""})`
+        : `Edition ${edition.index + 1} (English${edition.topics.length > 0 ? ", by topic" : ""})`,
+  }));
+}

@@ -1,23 +1,46 @@
-// The reader-facing pages: sign-up, check your inbox, confirm, unsubscribe,
-// and the clear pages shown for expired or forged links. No JavaScript is
-// needed anywhere; Turnstile's script is added only when it is enabled.
+// The reader-facing pages: sign-up (with its options behind a disclosure),
+// check your inbox, confirm, unsubscribe, and the clear pages shown for
+// expired or forged links; in English and French (strings in src/i18n). No
+// JavaScript is needed anywhere; Turnstile's script is added only when it is
+// enabled. Every function takes the page language last or in its options,
+// English by default, so older callers keep working.
 import { html } from "hono/html";
+import { stringsFor, type Lang } from "../i18n";
 import { page } from "./layout";
+import { fieldErrorText, preferenceFields, type ChoiceValues, type FeedOption, type FieldError } from "./preference-pages";
 
-export function signupPage(options: { turnstileSiteKey: string | null; error?: string; email?: string }) {
-  const describedBy = options.error ? "email-hint email-error" : "email-hint";
+export interface SignupPageOptions {
+  lang: Lang;
+  feeds: FeedOption[];
+  /** Headlines of the latest digest; null or empty when none was sent yet. */
+  latest: { title: string; link: string }[] | null;
+  archiveUrl: string;
+  values?: ChoiceValues & { email?: string };
+  error?: FieldError;
+  turnstileSiteKey: string | null;
+}
+
+const LATEST_SHOWN = 8;
+
+export function renderSignupPage(options: SignupPageOptions) {
+  const t = stringsFor(options.lang);
+  const s = t.pages.signup;
+  const error = options.error;
+  const emailError = error?.field === "email" || (error && !["cadence", "topics", "lang", "sources"].includes(error.field)) ? error : undefined;
+  const optionError = error && !emailError ? error : undefined;
+  const describedBy = emailError ? "email-hint email-error" : "email-hint";
+  const latest = (options.latest ?? []).slice(0, LATEST_SHOWN);
   return page({
-    title: "Daily NATO news by email",
+    lang: options.lang,
+    title: s.title,
+    switchLanguage: t.pages.otherLanguage,
     head: options.turnstileSiteKey ? html`<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>` : undefined,
-    body: html`<h1>NATO's news and press releases, once a day</h1>
-      <p>
-        NATO Digest sends one email each morning with the news and press releases NATO published since the day before: the headline, the date and a short
-        summary of each, linking to the full text on nato.int. No email on days without news.
-      </p>
+    body: html`<h1>${s.heading}</h1>
+      <p>${s.intro}</p>
       <form method="post" action="/subscribe" novalidate>
-        <label for="email">Your email address</label>
-        <p id="email-hint" class="muted">We send a confirmation link first. Nothing else is sent until you click it.</p>
-        ${options.error ? html`<p id="email-error" class="notice error" role="alert">${options.error}</p>` : ""}
+        <label for="email">${s.emailLabel}</label>
+        <p id="email-hint" class="hint muted">${s.emailHint}</p>
+        ${emailError ? html`<p id="email-error" class="notice error" role="alert">${fieldErrorText(t, emailError)}</p>` : ""}
         <input
           id="email"
           name="email"
@@ -27,110 +50,149 @@ export function signupPage(options: { turnstileSiteKey: string | null; error?: s
           required
           maxlength="254"
           aria-describedby="${describedBy}"
-          ${options.error ? html`aria-invalid="true"` : ""}
-          value="${options.email ?? ""}"
+          ${emailError ? html`aria-invalid="true"` : ""}
+          value="${options.values?.email ?? ""}"
         />
+        <details ${optionError ? "open" : ""}>
+          <summary>${s.options}</summary>
+          <p class="hint muted">${s.optionsHint}</p>
+          ${preferenceFields({ lang: options.lang, values: options.values, feeds: options.feeds, error: optionError })}
+        </details>
         <div class="hp" aria-hidden="true">
-          <label for="website">Leave this field empty</label>
+          <label for="website">${s.honeypot}</label>
           <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" />
         </div>
         ${options.turnstileSiteKey ? html`<div class="cf-turnstile" data-sitekey="${options.turnstileSiteKey}"></div>` : ""}
-        <button type="submit">Subscribe</button>
+        <button type="submit">${s.submit}</button>
       </form>
-      <p class="muted">Every email has a one-click unsubscribe link. Your address is used for the digest and nothing else.</p>`,
+      <p class="muted">${s.privacy}</p>
+      <section aria-labelledby="latest-heading">
+        <h2 id="latest-heading">${s.latestHeading}</h2>
+        ${
+          latest.length > 0
+            ? html`<ul class="headlines">
+                ${latest.map((item) => html`<li><a href="${item.link}">${item.title}</a></li>`)}
+              </ul>`
+            : html`<p class="muted">${s.latestNone}</p>`
+        }
+        <p><a href="${options.archiveUrl}">${s.archive}</a></p>
+      </section>`,
   });
 }
 
-export function checkInboxPage() {
-  return page({
-    title: "Check your inbox",
-    body: html`<h1>Check your inbox</h1>
-      <p class="notice" role="status">
-        If the address can receive the digest, a confirmation email is on its way. Open it and press <strong>Confirm subscription</strong> to start receiving
-        NATO Digest.
-      </p>
-      <p class="muted">Nothing arrived after a few minutes? Look in your spam folder, or <a href="/">try again</a>.</p>`,
+/** The sign-up page as it was before options: kept for callers that have no feed list yet. */
+export function signupPage(options: { turnstileSiteKey: string | null; error?: string; email?: string; lang?: Lang }) {
+  return renderSignupPage({
+    lang: options.lang ?? "en",
+    feeds: [],
+    latest: null,
+    archiveUrl: "/digests",
+    values: { email: options.email },
+    error: options.error ? { field: "email", message: options.error } : undefined,
+    turnstileSiteKey: options.turnstileSiteKey,
   });
 }
 
-export function confirmPage(token: string) {
+export function checkInboxPage(lang: Lang = "en") {
+  const t = stringsFor(lang);
+  const c = t.pages.checkInbox;
   return page({
-    title: "Confirm your subscription",
-    body: html`<h1>Confirm your subscription</h1>
-      <p>Press the button to start receiving NATO Digest, one email a day.</p>
+    lang,
+    title: c.title,
+    body: html`<h1>${c.title}</h1>
+      <p class="notice" role="status">${c.notice} <strong>${c.button}</strong> ${c.notice2}</p>
+      <p class="muted">${c.spam} <a href="${lang === "en" ? "/" : `/?lang=${lang}`}">${c.tryAgain}</a>.</p>`,
+  });
+}
+
+export function confirmPage(token: string, lang: Lang = "en") {
+  const c = stringsFor(lang).pages.confirm;
+  return page({
+    lang,
+    title: c.title,
+    body: html`<h1>${c.title}</h1>
+      <p>${c.text}</p>
       <form method="post" action="/confirm">
         <input type="hidden" name="token" value="${token}" />
-        <button type="submit">Confirm subscription</button>
+        <button type="submit">${c.button}</button>
       </form>`,
   });
 }
 
-export function confirmedPage() {
+/** After confirming. With the reader's personal token it offers the preferences page. */
+export function confirmedPage(options: { lang?: Lang; preferencesToken?: string | null } = {}) {
+  const lang = options.lang ?? "en";
+  const t = stringsFor(lang);
+  const c = t.pages.confirmed;
   return page({
-    title: "Subscription confirmed",
-    body: html`<h1>You're subscribed</h1>
-      <p class="notice" role="status">Your subscription is confirmed. The next digest arrives the next morning NATO has published something new.</p>
-      <p class="muted">Each digest has a link to unsubscribe with one click.</p>`,
+    lang,
+    title: c.title,
+    body: html`<h1>${c.heading}</h1>
+      <p class="notice" role="status">${c.notice}</p>
+      ${
+        options.preferencesToken ? html`<p>${c.preferences} <a href="/preferences?token=${options.preferencesToken}">${t.footer.managePreferences}</a></p>` : ""
+      }
+      <p class="muted">${c.unsubscribeNote}</p>`,
   });
 }
 
-export function unsubscribePage(token: string) {
+export function unsubscribePage(token: string, lang: Lang = "en") {
+  const t = stringsFor(lang);
+  const u = t.pages.unsubscribe;
   return page({
-    title: "Unsubscribe",
-    body: html`<h1>Unsubscribe from NATO Digest</h1>
-      <p>Press the button and you will receive no more digests.</p>
+    lang,
+    title: u.title,
+    body: html`<h1>${u.heading}</h1>
+      <p>${u.text}</p>
       <form method="post" action="/unsubscribe?token=${token}">
-        <button type="submit">Unsubscribe</button>
-      </form>`,
+        <button type="submit">${u.button}</button>
+      </form>
+      <p class="muted">${u.orPreferences} <a href="/preferences?token=${token}">${t.footer.managePreferences}</a></p>`,
   });
 }
 
-export function unsubscribedPage() {
+export function unsubscribedPage(lang: Lang = "en") {
+  const u = stringsFor(lang).pages.unsubscribed;
   return page({
-    title: "Unsubscribed",
-    body: html`<h1>You're unsubscribed</h1>
-      <p class="notice" role="status">You will receive no more digests. Changed your mind? <a href="/">Subscribe again</a>.</p>`,
+    lang,
+    title: u.title,
+    body: html`<h1>${u.heading}</h1>
+      <p class="notice" role="status">${u.notice} <a href="${lang === "en" ? "/" : `/?lang=${lang}`}">${u.again}</a>.</p>`,
   });
 }
 
-const LINK_PROBLEMS: Record<string, { heading: string; text: string }> = {
-  expired: { heading: "This link has expired", text: "Confirmation links work for 48 hours. Sign up again to get a fresh one." },
-  unsubscribed: { heading: "This link is no longer valid", text: "This address was unsubscribed after the link was sent. Sign up again to get a fresh one." },
-  suppressed: {
-    heading: "We can't send to this address",
-    text: "Mail to this address bounced or was reported as spam, so we stopped sending to it. Contact the operator to lift this.",
-  },
-  unknown: { heading: "This link is no longer valid", text: "We have no pending subscription for this link. Sign up again to get a fresh one." },
-  invalid: { heading: "This link is not valid", text: "The link may have been cut short or changed. Copy the whole link from the email, or sign up again." },
-};
-
-export function linkProblemPage(reason: string) {
-  const problem = LINK_PROBLEMS[reason] ?? LINK_PROBLEMS.invalid!;
+export function linkProblemPage(reason: string, lang: Lang = "en") {
+  const t = stringsFor(lang);
+  const problems = t.pages.linkProblems;
+  const problem = problems[reason as keyof typeof problems] ?? problems.invalid;
   return page({
+    lang,
     title: problem.heading,
     body: html`<h1>${problem.heading}</h1>
       <p class="notice error" role="alert">${problem.text}</p>
-      <p><a href="/">Go to the sign-up page</a></p>`,
+      <p><a href="${lang === "en" ? "/" : `/?lang=${lang}`}">${t.pages.goToSignup}</a></p>`,
   });
 }
 
-export function errorPage(status: number, message: string) {
+/** `message` comes from the route, already in the page's language. */
+export function errorPage(status: number, message: string, lang: Lang = "en") {
+  const t = stringsFor(lang);
   return page({
-    title: status === 429 ? "Too many attempts" : "Something is not right",
-    body: html`<h1>${status === 429 ? "Too many attempts" : "We could not do that"}</h1>
+    lang,
+    title: status === 429 ? t.pages.error.tooMany : t.pages.error.generic,
+    body: html`<h1>${status === 429 ? t.pages.error.tooMany : t.pages.error.heading}</h1>
       <p class="notice error" role="alert">${message}</p>
-      <p><a href="/">Back to the sign-up page</a></p>`,
+      <p><a href="${lang === "en" ? "/" : `/?lang=${lang}`}">${t.pages.backToSignup}</a></p>`,
   });
 }
 
-export function unsubscribeHelpPage() {
+export function unsubscribeHelpPage(lang: Lang = "en") {
+  const t = stringsFor(lang);
   return page({
-    title: "Unsubscribe",
-    body: html`<h1>Unsubscribe from NATO Digest</h1>
-      <p>
-        Every digest email ends with a personal <strong>Unsubscribe</strong> link: open it from the email you received and press the button. Your mail app's own
-        "unsubscribe" button works too.
-      </p>
-      <p class="muted">This page cannot tell who you are, so it cannot unsubscribe you by itself.</p>`,
+    lang,
+    title: t.pages.unsubscribe.title,
+    body: html`<h1>${t.pages.unsubscribe.heading}</h1>
+      <p>${t.pages.unsubscribeHelp.text}</p>
+      <p class="muted">${t.pages.unsubscribeHelp.muted}</p>`,
   });
 }

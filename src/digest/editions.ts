@@ -1,0 +1,110 @@
+// Editions: readers of one cadence with the same effective choices (feeds,
+// topics, language) get the same email, rendered once. Pure: takes the
+// listed readers, the preferences behind their edition keys, the selected
+// releases and the configured feeds, and returns the editions that have both
+// readers and releases. A reader whose selection is empty gets no email.
+import type { DigestRelease } from "../../emails/release-digest";
+import {
+  DEFAULT_PREFERENCES,
+  effectiveSources,
+  feedIdFor,
+  foldText,
+  topicMatcher,
+  type Cadence,
+  type FeedChoice,
+  type Lang,
+  type Preferences,
+} from "../subscribers/preferences";
+
+/** A confirmed reader as the KV list metadata describes them. */
+export interface ListedReader {
+  id: string;
+  email: string;
+  token?: string;
+  cadence: Cadence;
+  /** Edition key of the reader's stored preferences; null = the defaults. */
+  edition: string | null;
+}
+
+export interface EditionChoice {
+  lang: Lang;
+  topics: string[];
+  /** Feed ids, sorted; null when no feeds are known (every release counts). */
+  sources: string[] | null;
+}
+
+export interface PlannedEdition {
+  index: number;
+  /** Canonical form of the choice: equal keys, equal emails. */
+  key: string;
+  choice: EditionChoice;
+  releases: DigestRelease[];
+  readers: ListedReader[];
+}
+
+export interface EditionPlan {
+  editions: PlannedEdition[];
+  /** Readers of this cadence whose selection is empty (no email for them). */
+  readersWithNothing: number;
+  /** Edition keys whose preferences were not found (their readers get the defaults). */
+  unknownEditionKeys: string[];
+}
+
+export function choiceFor(preferences: Pick<Preferences, "lang" | "topics" | "sources">, feeds: FeedChoice[] | null): EditionChoice {
+  const topics = [...new Set(preferences.topics)].sort((a, b) => (foldText(a) < foldText(b) ? -1 : 1));
+  return { lang: preferences.lang, topics, sources: feeds ? effectiveSources(preferences, feeds).sort() : null };
+}
+
+function keyOf(choice: EditionChoice): string {
+  return JSON.stringify([choice.lang, [...new Set(choice.topics.map(foldText))].sort(), choice.sources]);
+}
+
+/** The releases of one edition, in the order given. */
+export function releasesFor(choice: EditionChoice, releases: (DigestRelease & { sourceUrl?: string })[]): DigestRelease[] {
+  const sources = choice.sources ? new Set(choice.sources) : null;
+  const matches = topicMatcher(choice.topics);
+  return releases.filter((release) => {
+    // Releases stored before sources were recorded belong to every feed choice.
+    if (sources && release.sourceUrl && !sources.has(feedIdFor(release.sourceUrl))) return false;
+    return matches(release);
+  });
+}
+
+export function planEditions(
+  readers: ListedReader[],
+  preferencesByKey: Map<string, Preferences>,
+  releases: (DigestRelease & { sourceUrl?: string })[],
+  feeds: FeedChoice[] | null,
+): EditionPlan {
+  const byKey = new Map<string, { choice: EditionChoice; releases: DigestRelease[]; readers: ListedReader[] }>();
+  const choiceByStoredKey = new Map<string | null, { key: string; choice: EditionChoice }>();
+  const unknown = new Set<string>();
+  let readersWithNothing = 0;
+  for (const reader of readers) {
+    let resolved = choiceByStoredKey.get(reader.edition);
+    if (!resolved) {
+      let preferences: Pick<Preferences, "lang" | "topics" | "sources"> = DEFAULT_PREFERENCES;
+      if (reader.edition !== null) {
+        const stored = preferencesByKey.get(reader.edition);
+        if (stored) preferences = stored;
+        else unknown.add(reader.edition);
+      }
+      const choice = choiceFor(preferences, feeds);
+      resolved = { key: keyOf(choice), choice };
+      choiceByStoredKey.set(reader.edition, resolved);
+    }
+    let group = byKey.get(resolved.key);
+    if (!group) {
+      group = { choice: resolved.choice, releases: releasesFor(resolved.choice, releases), readers: [] };
+      byKey.set(resolved.key, group);
+    }
+    if (group.releases.length === 0) readersWithNothing++;
+    else group.readers.push(reader);
+  }
+  // Sorted by key: two runs over the same readers number the editions alike.
+  const editions = [...byKey.entries()]
+    .filter(([, group]) => group.readers.length > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, group], index) => ({ index, key, choice: group.choice, releases: group.releases, readers: group.readers }));
+  return { editions, readersWithNothing, unknownEditionKeys: [...unknown] };
+}
