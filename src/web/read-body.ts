@@ -69,7 +69,15 @@ export function capStream(body: ReadableStream<Uint8Array>, maxBytes: number): R
   );
 }
 
-export type BodyResult = { ok: true; kind: "json" | "form"; fields: Record<string, unknown> } | { ok: false; status: 400 | 413 | 415; message: string };
+export type BodyResult =
+  | {
+      ok: true;
+      kind: "json" | "form";
+      fields: Record<string, unknown>;
+      /** Every value of each form field, in order (checkboxes repeat a name); empty for JSON. */
+      lists: Record<string, string[]>;
+    }
+  | { ok: false; status: 400 | 413 | 415; message: string };
 
 const TOO_LARGE = `The request body is over ${MAX_BODY_BYTES / 1024} KB.`;
 
@@ -92,15 +100,19 @@ export async function readBody(c: Context<AppEnv>): Promise<BodyResult> {
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
       return { ok: false, status: 400, message: 'Send a JSON object like {"email": "name@example.org"}.' };
-    return { ok: true, kind: "json", fields: parsed as Record<string, unknown> };
+    return { ok: true, kind: "json", fields: parsed as Record<string, unknown>, lists: {} };
   }
   try {
     // Parsed from the bytes already read (and counted), never from the request again.
     const form = await new Response(read.bytes, { headers: { "Content-Type": contentType } }).formData();
     const fields: Record<string, unknown> = {};
-    // The last value of a repeated field wins, as Hono's parseBody() did.
-    for (const [name, value] of form.entries()) fields[name] = typeof value === "string" ? value : undefined;
-    return { ok: true, kind: "form", fields };
+    const lists: Record<string, string[]> = {};
+    // The last value of a repeated field wins in `fields`, as Hono's parseBody() did; `lists` keeps them all.
+    for (const [name, value] of form.entries()) {
+      fields[name] = typeof value === "string" ? value : undefined;
+      if (typeof value === "string") (lists[name] ??= []).push(value);
+    }
+    return { ok: true, kind: "form", fields, lists };
   } catch {
     return { ok: false, status: 400, message: "The form data could not be read." };
   }

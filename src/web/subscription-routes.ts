@@ -80,11 +80,10 @@ async function latestHeadlines(kv: KVNamespace): Promise<{ title: string; link: 
 }
 
 /** The choices sent with a sign-up or a preferences form; repeated `sources` checkboxes are read as a list. */
-async function rawPreferences(c: Context<AppEnv>, body: Extract<BodyResult, { ok: true }>): Promise<RawPreferences> {
+function rawPreferences(body: Extract<BodyResult, { ok: true }>): RawPreferences {
   const { cadence, topics, lang, sources } = body.fields;
   if (body.kind === "json") return { cadence, topics, lang, sources };
-  const form = await c.req.formData();
-  const chosen = form.getAll("sources").filter((value): value is string => typeof value === "string");
+  const chosen = body.lists.sources ?? [];
   return { cadence, topics, lang, sources: chosen.length > 0 ? chosen : undefined };
 }
 
@@ -150,7 +149,7 @@ subscriptionRoutes.post("/subscribe", async (c) => {
   const body = await readBody(c);
   if (!body.ok) return fail(body.status, body.message);
   email = typeof body.fields.email === "string" ? body.fields.email : undefined;
-  typed = await rawPreferences(c, body);
+  typed = rawPreferences(body);
   lang = pageLang(c, typed.lang);
 
   // Bots fill every field; people never see this one. Answer as if accepted.
@@ -268,7 +267,7 @@ subscriptionRoutes.post("/preferences", async (c) => {
   const reader = await readerByToken(subscriptionDeps(c), token);
   if (!reader.ok) return linkProblem(c, reader.reason === "unknown" ? { ok: false, reason: "malformed" } : reader, pageLang(c));
   const feeds = await listFeedChoices(c.env.KV, c.get("config"));
-  const raw = await rawPreferences(c, body);
+  const raw = rawPreferences(body);
   const parsed = parsePreferencesInput(raw, feeds);
   const current = preferencesOf(reader.subscriber);
   if (!parsed.ok) {

@@ -54,7 +54,8 @@ describe("choosing at sign-up", () => {
     const domain = uniqueDomain("json-prefs");
     const response = await postJson({ email: `a@${domain}`, cadence: "weekly", topics: ["cyber", "OTAN"], lang: "fr" });
     expect(response.status).toBe(202);
-    const record = await getSubscriber(env.KV, await subscriberIdFor(`a@${domain}`));
+    // The sign-up is stored after the 202 (waitUntil), so known and new addresses answer alike.
+    const record = await waitFor(async () => getSubscriber(env.KV, await subscriberIdFor(`a@${domain}`)));
     expect(record).toMatchObject({ status: "unconfirmed", preferences: { cadence: "weekly", topics: ["cyber", "OTAN"], lang: "fr", sources: null } });
     const [email] = await confirmationFor(domain);
     expect(email!.subject).not.toBe("Confirm your NATO Digest subscription");
@@ -85,7 +86,8 @@ describe("choosing at sign-up", () => {
       TWO_FEEDS,
     );
     expect(response.status).toBe(202);
-    const record = await getSubscriber(env.KV, await subscriberIdFor(`b@${domain}`));
+    // The sign-up is stored after the 202 (waitUntil), so known and new addresses answer alike.
+    const record = await waitFor(async () => getSubscriber(env.KV, await subscriberIdFor(`b@${domain}`)));
     expect(record?.preferences).toEqual({ cadence: "daily", topics: ["Sécurité", "cyber"], lang: "en", sources: [feedIdFor(EN_FEED), feedIdFor(FR_FEED)] });
   });
 
