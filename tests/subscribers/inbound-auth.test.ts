@@ -128,6 +128,30 @@ describe("forged unsubscribe mail changes no subscription", () => {
   });
 });
 
+describe("attacker text inside Cloudflare's own header cannot forge a verdict", () => {
+  // Cloudflare echoes the envelope sender (the attacker's choice) in a
+  // comment and in smtp.mailfrom. A quoted local part may hold ")", ";" and
+  // spaces, which end the comment and start a result of the attacker's making.
+  const cloudflareHeader = (d: string, envelope: string) =>
+    `Authentication-Results: mx.cloudflare.net;\n\tdkim=none;\n\tdmarc=fail header.from=${d} policy.dmarc=none;\n\tspf=pass (mx.cloudflare.net: domain of ${envelope} designates 192.0.2.7 as permitted sender) smtp.mailfrom=${envelope}\n`;
+  const cases: [string, (d: string) => string][] = [
+    ["a forged dmarc=pass", (d) => `"x);dmarc=pass header.from=${d};("@${uniqueDomain("evil")}`],
+    ["a forged dkim=pass", (d) => `"x);dkim=pass header.d=${d};("@${uniqueDomain("evil")}`],
+  ];
+
+  it.each(cases)("%s smuggled in through the envelope sender changes nothing", async (_, envelopeFor) => {
+    const { domain, address } = await confirmedReader("smuggled");
+    const envelope = envelopeFor(domain);
+    await deliver(unsubscribeMail(cloudflareHeader(domain, envelope), address), envelope);
+    expect(await getSubscriber(env.KV, await subscriberIdFor(address))).toMatchObject({ status: "confirmed", email: address });
+  });
+
+  it("a header with two dmarc results is ambiguous: no verdict", () => {
+    const value = "mx.cloudflare.net; dmarc=fail header.from=example.org; dmarc=pass header.from=example.org";
+    expect(readSenderVerdict([{ key: "authentication-results", value }], "example.org")).toMatchObject({ authenticated: false });
+  });
+});
+
 describe("verified unsubscribe mail acts at once and sends nothing", () => {
   const verdicts: [string, (domain: string, address: string) => string][] = [
     [
