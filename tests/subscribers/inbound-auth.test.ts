@@ -4,7 +4,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { findAlignedPass, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
+import { findAlignedPass, hasHeaderSafeEnvelope, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { linkIn, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
 
@@ -144,6 +144,31 @@ describe("attacker text inside Cloudflare's own header cannot forge a verdict", 
     const envelope = envelopeFor(domain);
     await deliver(unsubscribeMail(cloudflareHeader(domain, envelope), address), envelope);
     expect(await getSubscriber(env.KV, await subscriberIdFor(address))).toMatchObject({ status: "confirmed", email: address });
+  });
+
+  it("ordinary envelope senders (plus tags, SRS, VERP, Unicode) keep their verdict; quoted local parts and syntax characters do not", () => {
+    for (const ok of [
+      "reader@example.org",
+      "reader+tag@example.org",
+      "SRS0=HHH=TT=example.org=reader@forwarder.example",
+      "bounce-12-reader=example.org@lists.example",
+      "jörg@bücher.example",
+    ]) {
+      expect(hasHeaderSafeEnvelope(ok), ok).toBe(true);
+    }
+    for (const bad of [
+      '"x y"@evil.example',
+      "x);dkim=pass@evil.example",
+      "a(b@evil.example",
+      "a;b@evil.example",
+      "a\\b@evil.example",
+      "a b@evil.example",
+      "a\tb@evil.example",
+      "no-at-sign",
+      "a@b@c.example",
+    ]) {
+      expect(hasHeaderSafeEnvelope(bad), bad).toBe(false);
+    }
   });
 
   it("a header with two dmarc results is ambiguous: no verdict", () => {
