@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
+import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 
@@ -219,10 +220,23 @@ export function createNodeIo() {
         });
         child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
       }),
-    ask: async (question) => {
+    ask: async (question, { secret = false } = {}) => {
       if (!process.stdin.isTTY) throw new DeployError(`${question.split(".")[0]}; set it in the environment when running without a terminal`);
-      rl ??= createInterface({ input: process.stdin, output: process.stdout });
-      return rl.question(question);
+      // One interface per question. A secret is read through a terminal
+      // interface whose output goes nowhere, so what is typed is not echoed
+      // (no key on screen, in scrollback or in a screen recording).
+      const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
+      rl = createInterface({ input: process.stdin, output: secret ? muted : process.stdout, terminal: true });
+      try {
+        if (!secret) return await rl.question(question);
+        process.stdout.write(question);
+        const answer = await rl.question("");
+        process.stdout.write("\n");
+        return answer;
+      } finally {
+        rl.close();
+        rl = null;
+      }
     },
     close: () => rl?.close(),
   };

@@ -144,7 +144,7 @@ consoleRoutes.post("/login", async (c) => {
 consoleRoutes.use("*", async (c, next) => {
   const config = c.get("config");
   const now = new Date();
-  let session = await readSession(c, config, now);
+  let session = await readSession(c, config, c.env.KV, now);
   // Behind Cloudflare Access (optional), its signed JWT is a session too.
   const access = readAccessConfig(c.env as unknown as Record<string, unknown>);
   if (!session && access) {
@@ -176,8 +176,8 @@ consoleRoutes.use("*", async (c, next) => {
   await next();
 });
 
-consoleRoutes.post("/logout", (c) => {
-  endSession(c, c.get("config"));
+consoleRoutes.post("/logout", async (c) => {
+  await endSession(c, c.get("config"), c.env.KV, c.get("session"));
   return c.html(signInPage({ info: "You are signed out." }));
 });
 

@@ -51,12 +51,21 @@ export async function startSession(c: Context, config: Config, now: Date): Promi
   });
 }
 
-export function endSession(c: Context, config: Config): void {
+// A signed cookie cannot be taken back, so signing out also records the
+// session's id until the cookie would have expired; a copy kept from before
+// (another tab, a stolen cookie) is then no session. Key owned here:
+//   v1:console:ended:<session id>
+const ENDED_PREFIX = "v1:console:ended:";
+
+export async function endSession(c: Context, config: Config, kv: KVNamespace, session: Session): Promise<void> {
   deleteCookie(c, SESSION_COOKIE, { path: "/console", secure: config.publicUrl.startsWith("https:"), httpOnly: true, sameSite: "Strict" });
+  if (session.id.startsWith("access-")) return; // Cloudflare Access owns that sign-in; sign out there.
+  // KV expirations are at least 60 s in the future.
+  await kv.put(ENDED_PREFIX + session.id, "1", { expiration: Math.ceil(Math.max(session.expiresAt, Date.now() + 61_000) / 1000) });
 }
 
-/** The session the request carries, or null: missing, tampered with (bad signature) or expired. */
-export async function readSession(c: Context, config: Config, now: Date): Promise<Session | null> {
+/** The session the request carries, or null: missing, tampered with (bad signature), expired or signed out. */
+export async function readSession(c: Context, config: Config, kv: KVNamespace, now: Date): Promise<Session | null> {
   const secret = consoleSecret(config);
   const value = await getSignedCookie(c, secret, SESSION_COOKIE);
   if (!value) return null;
@@ -64,6 +73,7 @@ export async function readSession(c: Context, config: Config, now: Date): Promis
   if (!match) return null;
   const expiresAt = Number(match[1]);
   if (expiresAt <= now.getTime() || expiresAt > now.getTime() + SESSION_HOURS * 3_600_000) return null;
+  if ((await kv.get(ENDED_PREFIX + match[2]!)) !== null) return null;
   return { id: match[2]!, expiresAt, csrf: await csrfFor(secret, match[2]!) };
 }
 

@@ -161,6 +161,23 @@ export function readSenderVerdict(headers: { key: string; value: string }[], fro
   if (!topmost) return { authenticated: false, reason: "no Authentication-Results header" };
   const parsed = parseAuthenticationResults(topmost.value);
   if (!parsed || parsed.authservId !== TRUSTED_AUTHSERV_ID) return { authenticated: false, reason: "topmost Authentication-Results is not Cloudflare's" };
+  // Cloudflare writes one dmarc and one spf result; a second one can only come
+  // from text it copied into the header (see hasHeaderSafeEnvelope), so fail closed.
+  for (const method of ["dmarc", "spf"]) {
+    if (parsed.results.filter((result) => result.method === method).length > 1) return { authenticated: false, reason: `more than one ${method} result` };
+  }
   const method = findAlignedPass(parsed.results, fromDomain);
   return method ? { authenticated: true, method } : { authenticated: false, reason: "no passing verdict aligned with the From: domain" };
+}
+
+/**
+ * Whether the envelope sender can be copied into Cloudflare's header without
+ * changing its meaning. Cloudflare echoes it in a comment and in
+ * smtp.mailfrom; a quoted local part may hold ")", ";", quotes and spaces,
+ * which would end the comment and start a result of the sender's making
+ * (`"x);dmarc=pass header.from=victim.example;("@evil.example`). Such a
+ * sender gets no verdict at all.
+ */
+export function hasHeaderSafeEnvelope(envelopeSender: string): boolean {
+  return /^[^\s\p{Cc}()<>[\]\\,;:"@]+@[^\s\p{Cc}()<>[\]\\,;:"@]+$/u.test(envelopeSender);
 }

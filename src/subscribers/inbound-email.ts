@@ -23,7 +23,7 @@ import { hmacSign, toBase64Url } from "../lib/crypto";
 import type { Mailer, OutgoingEmail } from "../mail/mailer";
 import { renderEmail } from "../mail/render";
 import { parseEmailAddress } from "./address";
-import { readSenderVerdict } from "./authentication-results";
+import { hasHeaderSafeEnvelope, readSenderVerdict, type SenderVerdict } from "./authentication-results";
 import { checkSenderBurst, reserveInboundMail, type InboundLimitDeps } from "./inbound-limits";
 import { DEFAULT_PREFERENCES } from "./preferences";
 import { subscribeAddress, unsubscribeAddress, type SubscriptionDeps } from "./service";
@@ -163,7 +163,9 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, deps:
   const burst = await checkSenderBurst(limitDeps, envelopeSender, domains);
   if (!burst.ok) return { action: "limited", command, reason: burst.reason };
 
-  const verdict = readSenderVerdict(email.headers, domainOf(sender.address));
+  const verdict: SenderVerdict = hasHeaderSafeEnvelope(envelopeSender)
+    ? readSenderVerdict(email.headers, domainOf(sender.address))
+    : { authenticated: false, reason: "envelope sender could rewrite the Authentication-Results header" };
   const reserve = () => reserveInboundMail(limitDeps, { envelopeSender, domains, recipient: sender.address });
   // "subscribe weekly" / "subscribe daily" choose the edition; any other argument gets the help reply.
   const cadence = command === "subscribe" && args.length === 1 && (args[0] === "weekly" || args[0] === "daily") ? args[0] : null;

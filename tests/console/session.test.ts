@@ -99,6 +99,9 @@ describe("console sign-in", () => {
     const response = await client.post("/console/logout");
     expect(response.status).toBe(200);
     expect(response.headers.get("Set-Cookie")).toMatch(/console_session=; Max-Age=0/);
+    // A copy of the cookie kept from before (another tab, a stolen one) opens nothing any more.
+    expect(await (await call("/console", { headers: { Cookie: client.cookie } })).text()).toContain('action="/console/login"');
+    expect((await client.post("/console/ingest")).status).toBe(403);
   });
 });
 

@@ -1,7 +1,10 @@
 // scripts/deploy.mjs without Cloudflare: a stand-in for the wrangler CLI
 // that keeps an account's state (queues, secrets, deployments) in memory
 // and answers as wrangler does, plus scripted answers to the questions.
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deploy, DeployError, deployedUrl, queueNames, type DeployIo, type RunResult } from "../../scripts/deploy.mjs";
 
@@ -141,5 +144,35 @@ describe("npm run deploy", () => {
     expect(account.state.queues.size).toBe(0);
     expect(account.state.deploys).toEqual([]);
     expect(lines.some((l) => l.startsWith("[dry run] would run: wrangler deploy --secrets-file"))).toBe(true);
+  });
+});
+
+describe("the real terminal prompt", () => {
+  // util-linux `script` gives the prompt a real terminal (a pty), as an operator's shell would.
+  it.skipIf(!existsSync("/usr/bin/script"))("does not echo a secret as it is typed", async () => {
+    const moduleUrl = new URL("../../scripts/deploy.mjs", import.meta.url).href;
+    const program = `import { createNodeIo } from ${JSON.stringify(moduleUrl)};
+const io = createNodeIo();
+const first = await io.ask("First secret: ", { secret: true });
+const second = await io.ask("Second secret: ", { secret: true });
+console.log("ANSWERS " + (first === "re_typed-secret-one" && second === "typed-secret-two-0123456789abcdef" ? "ok" : "wrong"));`;
+    const file = join(mkdtempSync(join(tmpdir(), "deploy-prompt-")), "prompt.mjs");
+    writeFileSync(file, program);
+    const child = spawn("/usr/bin/script", ["-qfec", `'${process.execPath}' '${file}'`, "/dev/null"]);
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 100 && !output.includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    await waitFor("First secret:");
+    child.stdin.write("re_typed-secret-one\r");
+    await waitFor("Second secret:");
+    child.stdin.end("typed-secret-two-0123456789abcdef\r");
+    const timer = setTimeout(() => child.kill(), 10_000);
+    await new Promise((resolve) => child.on("exit", resolve));
+    clearTimeout(timer);
+    await waitFor("ANSWERS");
+    expect(output).toContain("ANSWERS ok");
+    expect(output).not.toContain("typed-secret");
   });
 });

@@ -111,6 +111,22 @@ describe("chunked bodies over the cap", () => {
     expect(stats.bytes).toBe(0);
   });
 
+  it("the console's sign-in form (no session needed) stops reading a chunked body at its 64 KB cap", async () => {
+    const { stream, stats } = endlessBody();
+    const ctx = createExecutionContext();
+    const request = new Request("https://digest.example.test/console/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": randomIp() },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    const response = await worker.fetch(request, { ...env, ADMIN_TOKEN: "console-strength-admin-token-0123456789" } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(413);
+    expect(stats.bytes).toBeLessThanOrEqual(64 * 1024 + 2 * CHUNK);
+    expect(stats.cancelled).toBe(true);
+  });
+
   it("a body under the cap still works, chunked", async () => {
     const text = JSON.stringify({ email: "not-an-address" });
     const stream = new ReadableStream<Uint8Array>({

@@ -4,7 +4,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { findAlignedPass, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
+import { findAlignedPass, hasHeaderSafeEnvelope, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { linkIn, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
 
@@ -125,6 +125,55 @@ describe("forged unsubscribe mail changes no subscription", () => {
     await settle();
     expect(await getSubscriber(env.KV, await subscriberIdFor(address))).toMatchObject({ status: "confirmed" });
     expect(await receivedEmails(domain)).toHaveLength(0);
+  });
+});
+
+describe("attacker text inside Cloudflare's own header cannot forge a verdict", () => {
+  // Cloudflare echoes the envelope sender (the attacker's choice) in a
+  // comment and in smtp.mailfrom. A quoted local part may hold ")", ";" and
+  // spaces, which end the comment and start a result of the attacker's making.
+  const cloudflareHeader = (d: string, envelope: string) =>
+    `Authentication-Results: mx.cloudflare.net;\n\tdkim=none;\n\tdmarc=fail header.from=${d} policy.dmarc=none;\n\tspf=pass (mx.cloudflare.net: domain of ${envelope} designates 192.0.2.7 as permitted sender) smtp.mailfrom=${envelope}\n`;
+  const cases: [string, (d: string) => string][] = [
+    ["a forged dmarc=pass", (d) => `"x);dmarc=pass header.from=${d};("@${uniqueDomain("evil")}`],
+    ["a forged dkim=pass", (d) => `"x);dkim=pass header.d=${d};("@${uniqueDomain("evil")}`],
+  ];
+
+  it.each(cases)("%s smuggled in through the envelope sender changes nothing", async (_, envelopeFor) => {
+    const { domain, address } = await confirmedReader("smuggled");
+    const envelope = envelopeFor(domain);
+    await deliver(unsubscribeMail(cloudflareHeader(domain, envelope), address), envelope);
+    expect(await getSubscriber(env.KV, await subscriberIdFor(address))).toMatchObject({ status: "confirmed", email: address });
+  });
+
+  it("ordinary envelope senders (plus tags, SRS, VERP, Unicode) keep their verdict; quoted local parts and syntax characters do not", () => {
+    for (const ok of [
+      "reader@example.org",
+      "reader+tag@example.org",
+      "SRS0=HHH=TT=example.org=reader@forwarder.example",
+      "bounce-12-reader=example.org@lists.example",
+      "jörg@bücher.example",
+    ]) {
+      expect(hasHeaderSafeEnvelope(ok), ok).toBe(true);
+    }
+    for (const bad of [
+      '"x y"@evil.example',
+      "x);dkim=pass@evil.example",
+      "a(b@evil.example",
+      "a;b@evil.example",
+      "a\\b@evil.example",
+      "a b@evil.example",
+      "a\tb@evil.example",
+      "no-at-sign",
+      "a@b@c.example",
+    ]) {
+      expect(hasHeaderSafeEnvelope(bad), bad).toBe(false);
+    }
+  });
+
+  it("a header with two dmarc results is ambiguous: no verdict", () => {
+    const value = "mx.cloudflare.net; dmarc=fail header.from=example.org; dmarc=pass header.from=example.org";
+    expect(readSenderVerdict([{ key: "authentication-results", value }], "example.org")).toMatchObject({ authenticated: false });
   });
 });
 
