@@ -194,6 +194,17 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } 
   if (existing) {
     report.recipients = existing.recipientCount;
     report.subject = existing.subject;
+    // RELIABILITY FIX (issue 13): a run that saved this record but failed
+    // before writing the state left the state pointing elsewhere; point it
+    // here now, or tomorrow's run would build a new digest of the same
+    // releases and mail every reader again.
+    if (state.lastDigestId !== digestId) {
+      await saveDigestState(deps.kv, {
+        lastDigestId: digestId,
+        watermark: existing.createdAt,
+        lastRun: { at: now.toISOString(), result: "created", digestId },
+      });
+    }
     await resumeDigest(deps, existing, report);
     return report;
   }
@@ -216,6 +227,18 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean } 
     finishedAt: recipients.length === 0 ? now.toISOString() : null,
     totals: recipients.length === 0 ? { sent: 0, failed: 0, skipped: 0, rejected: 0 } : null,
   };
+  // RELIABILITY FIX (issue 13): the state points at the digest BEFORE its
+  // record is written, with the old watermark. Whichever later write fails,
+  // the next run (the same day or any day after) finds this digest through
+  // the state: it finishes it first, and its releases are never selected
+  // again. (A state without a record is treated as no digest: nothing was
+  // enqueued yet, so the releases are selected again and sent once.)
+  // The previous digest is sent by now (step 1), so its releases are all
+  // older than its createdAt: carry that forward as the watermark, so they
+  // stay out even if this digest's final state write fails too.
+  const previous = state.lastDigestId ? await getDigest(deps.kv, state.lastDigestId) : null;
+  const watermark = previous && (!state.watermark || previous.createdAt > state.watermark) ? previous.createdAt : state.watermark;
+  await saveDigestState(deps.kv, { lastDigestId: digestId, watermark, lastRun: { at: now.toISOString(), result: "created", digestId } });
   await saveRecipients(deps.kv, digestId, runToken, recipients);
   await saveDigest(deps.kv, record);
   report.recipients = recipients.length;
