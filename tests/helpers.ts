@@ -161,3 +161,19 @@ export async function seedSubscribers(domain: string, count: number, status: Sub
   }
   return addresses;
 }
+
+/**
+ * The explicit signal that the send queue has done everything enqueued so
+ * far: enqueues a confirmation email to a sentinel reader of its own and
+ * waits until the Resend server has it. The queue's consumer takes messages
+ * in order, one batch at a time (max_concurrency = 1), so once the sentinel
+ * is sent, every message enqueued before it has been handled (only a
+ * message the consumer chose to retry later can still be pending). Use it to
+ * show that nothing was sent, instead of sleeping.
+ */
+export async function drainSendQueue(): Promise<void> {
+  const domain = uniqueDomain("sentinel");
+  const [address] = await seedSubscribers(domain, 1, "unconfirmed", "sentinel");
+  await env.SEND_QUEUE.send({ kind: "confirmation", subscriberId: await subscriberIdFor(address!), requestedAt: new Date().toISOString() });
+  await waitFor(async () => (await receivedEmails(domain)).length > 0, 30_000, "the send queue to reach its sentinel");
+}
