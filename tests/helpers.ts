@@ -177,3 +177,15 @@ export async function drainSendQueue(): Promise<void> {
   await env.SEND_QUEUE.send({ kind: "confirmation", subscriberId: await subscriberIdFor(address!), requestedAt: new Date().toISOString() });
   await waitFor(async () => (await receivedEmails(domain)).length > 0, 30_000, "the send queue to reach its sentinel");
 }
+
+/**
+ * Miniflare's rate limiter counts in windows aligned to the wall clock
+ * (every key rolls over at the same instant). A test that needs N requests
+ * inside one window waits, when the current window has less than `marginMs`
+ * left, for the next one to start: then all its requests land in one window.
+ */
+export async function awayFromWindowEdge(periodSeconds: number, marginMs = 15_000): Promise<void> {
+  const periodMs = periodSeconds * 1000;
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
