@@ -149,7 +149,8 @@ function runTests(dir, tests, filter) {
   const started = Date.now();
   const result = spawnSync("npx", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CI: "true", NO_COLOR: "1" }, maxBuffer: 64 * 1024 * 1024 });
   const summary = /Tests\s+(.*)/.exec(result.stdout ?? "")?.[1]?.trim() ?? "no summary";
-  return { failed: result.status !== 0, summary, seconds: Math.round((Date.now() - started) / 1000) };
+  const failures = (result.stdout ?? "").split("\n").filter((line) => /^\s*(FAIL|×)|AssertionError|Error:/.test(line));
+  return { failed: result.status !== 0, summary, failures, seconds: Math.round((Date.now() - started) / 1000) };
 }
 
 const words = process.argv.slice(2);
@@ -161,7 +162,10 @@ try {
   const allTests = [...new Set(selected.flatMap((m) => m.tests))];
   const baseline = runTests(dir, allTests);
   console.log(`baseline (no mutation): ${baseline.failed ? "FAILS" : "passes"}: ${baseline.summary} (${baseline.seconds} s)`);
-  if (baseline.failed) process.exit(2);
+  if (baseline.failed) {
+    console.log(baseline.failures.slice(0, 40).join("\n"));
+    process.exit(2);
+  }
 
   for (const mutation of selected) {
     const path = join(dir, mutation.file);
