@@ -4,9 +4,9 @@ import { env } from "cloudflare:test";
 import { inject } from "vitest";
 import { readConfig, type Config } from "../src/config";
 import natoNews from "./fixtures/nato-news.xml?raw";
-import type { FeedDefinition, ReceivedEmail, ResendRules } from "./servers-api";
+import type { FeedDefinition, ReceivedEmail, ResendRules, ResendTeamSettings } from "./servers-api";
 
-export type { FeedDefinition, ReceivedEmail, ResendRules };
+export type { FeedDefinition, ReceivedEmail, ResendRules, ResendTeamSettings };
 
 export { natoNews };
 
@@ -75,9 +75,34 @@ export async function receivedEmails(domain: string): Promise<ReceivedEmail[]> {
   return ((await response.json()) as { emails: ReceivedEmail[] }).emails;
 }
 
-export async function resendStats(domain: string): Promise<{ requests: number; rejectedRequests: number; emails: number; requestTimes: number[] }> {
+export interface ResendStats {
+  /** Every request addressed to the domain. */
+  requests: number;
+  /** Answered 429 (rate or quota) or an injected 5xx. */
+  rejectedRequests: number;
+  /** Requests that sent emails: neither refused nor answered from the idempotency store. */
+  acceptedRequests: number;
+  /** Requests answered from the idempotency store. */
+  replayedRequests: number;
+  emails: number;
+  requestTimes: number[];
+}
+
+export async function resendStats(domain: string): Promise<ResendStats> {
   const response = await fetch(`${resendServerUrl()}/__control/stats?domain=${encodeURIComponent(domain)}`);
   return response.json();
+}
+
+/** A Resend team of its own (an API key the local server has not seen), with its settings. */
+export async function newResendTeam(settings: ResendTeamSettings | null = { requestsPerSecond: 100 }): Promise<string> {
+  const apiKey = `re_${crypto.randomUUID().replaceAll("-", "")}`;
+  if (settings) await fetch(`${resendServerUrl()}/__control/team?team=${apiKey}`, { method: "PUT", body: JSON.stringify(settings) });
+  return apiKey;
+}
+
+/** Moves one team's clock on the local Resend server forward (idempotency expiry, quota days). */
+export async function advanceResendClock(apiKey: string, ms: number): Promise<void> {
+  await fetch(`${resendServerUrl()}/__control/clock?team=${apiKey}`, { method: "POST", body: JSON.stringify({ advanceMs: ms }) });
 }
 
 export function uniqueDomain(prefix: string): string {
@@ -135,4 +160,32 @@ export async function seedSubscribers(domain: string, count: number, status: Sub
     );
   }
   return addresses;
+}
+
+/**
+ * The explicit signal that the send queue has done everything enqueued so
+ * far: enqueues a confirmation email to a sentinel reader of its own and
+ * waits until the Resend server has it. The queue's consumer takes messages
+ * in order, one batch at a time (max_concurrency = 1), so once the sentinel
+ * is sent, every message enqueued before it has been handled (only a
+ * message the consumer chose to retry later can still be pending). Use it to
+ * show that nothing was sent, instead of sleeping.
+ */
+export async function drainSendQueue(): Promise<void> {
+  const domain = uniqueDomain("sentinel");
+  const [address] = await seedSubscribers(domain, 1, "unconfirmed", "sentinel");
+  await env.SEND_QUEUE.send({ kind: "confirmation", subscriberId: await subscriberIdFor(address!), requestedAt: new Date().toISOString() });
+  await waitFor(async () => (await receivedEmails(domain)).length > 0, 30_000, "the send queue to reach its sentinel");
+}
+
+/**
+ * Miniflare's rate limiter counts in windows aligned to the wall clock
+ * (every key rolls over at the same instant). A test that needs N requests
+ * inside one window waits, when the current window has less than `marginMs`
+ * left, for the next one to start: then all its requests land in one window.
+ */
+export async function awayFromWindowEdge(periodSeconds: number, marginMs = 15_000): Promise<void> {
+  const periodMs = periodSeconds * 1000;
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }

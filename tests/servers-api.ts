@@ -20,7 +20,7 @@ export interface FeedDefinition {
 
 /** Fault and rate rules on the local Resend server, per recipient domain. */
 export interface ResendRules {
-  /** Max requests per second for batches addressed to this domain (429 beyond). */
+  /** This domain's own rate-limit window (as if another team), requests per second; without it the team's limit applies. */
   requestsPerSecond?: number;
   /** Answer 500 to every n-th request. */
   failEvery?: number;
@@ -29,8 +29,9 @@ export interface ResendRules {
   /** Hold the next n requests for `delayMs` before answering (client timeouts). */
   delayNext?: number;
   delayMs?: number;
-  /** Accept this many more emails, then answer 429 daily_quota_exceeded. */
+  /** Accept this many more emails, then answer 429 with `quotaError` (default daily_quota_exceeded). */
   quotaRemaining?: number;
+  quotaError?: "daily_quota_exceeded" | "monthly_quota_exceeded";
   /** Process the next n requests, then drop the answer with a 500 (the send happened). */
   dropAnswerNext?: number;
 }
@@ -47,4 +48,14 @@ export interface ReceivedEmail {
   tags?: { name: string; value: string }[];
   idempotencyKey: string | null;
   receivedAt: number;
+}
+
+/** A Resend team's settings on the local server (one team per API key). */
+export interface ResendTeamSettings {
+  /** Requests per second (Resend's default: 2). */
+  requestsPerSecond?: number;
+  /** Emails per UTC day, then 429 daily_quota_exceeded (none: unlimited). */
+  dailyQuota?: number;
+  /** Emails per UTC month, then 429 monthly_quota_exceeded (none: unlimited). */
+  monthlyQuota?: number;
 }

@@ -334,6 +334,18 @@ export async function runDigest(deps: DigestDeps, options: { dryRun?: boolean; c
     cadence,
     editions,
   };
+  // RELIABILITY FIX (issue 13): the state points at the digest BEFORE its
+  // record is written, with the old watermark. Whichever later write fails,
+  // the next run (the same day or any day after) finds this digest through
+  // the state: it finishes it first, and its releases are never selected
+  // again. (A state without a record is treated as no digest: nothing was
+  // enqueued yet, so the releases are selected again and sent once.)
+  // The previous digest is sent by now (step 1), so its releases are all
+  // older than its createdAt: carry that forward as the watermark, so they
+  // stay out even if this digest's final state write fails too.
+  const previous = state.lastDigestId ? await getDigest(deps.kv, state.lastDigestId) : null;
+  const watermark = previous && (!state.watermark || previous.createdAt > state.watermark) ? previous.createdAt : state.watermark;
+  await saveDigestState(deps.kv, { lastDigestId: digestId, watermark, lastRun: { at: now.toISOString(), result: "created", digestId } }, cadence);
   // Editions first: a batch may reach the consumer as soon as it is enqueued.
   for (const { edition, content } of rendered) {
     await saveEditionRecord(deps.kv, {

@@ -161,7 +161,12 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
     }
   }
   await saveBatch(deps.kv, message.digestId, message.batchIndex, record);
-  if (message.batchIndex === message.batchCount - 1) await finishIfComplete(deps.kv, digest, now);
+  // The consumer finishes the digest itself (no read of its progress is
+  // needed): when the last batch settles, or when an earlier one settles
+  // after it (a retry or a resumed batch finishing late). One read per batch;
+  // the list behind finishIfComplete happens only from the last batch on.
+  const lastIndex = message.batchCount - 1;
+  if (message.batchIndex === lastIndex || (await getBatch(deps.kv, message.digestId, lastIndex))) await finishIfComplete(deps.kv, digest, now);
   return { status: "done", record };
 }
 

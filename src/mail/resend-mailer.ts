@@ -30,22 +30,29 @@ interface ResendError {
 }
 
 /**
- * Pacing state per Resend team (API key), kept for the isolate's life: the
- * rate limit is per team, not per invocation, so what one queue invocation
- * learnt from Resend's headers still holds for the next.
+ * Pacing state per Resend team (API key and base URL), kept for the
+ * isolate's life: the rate limit is per team, not per invocation, so what
+ * one queue invocation learnt from Resend's headers still holds for the
+ * next. Only what the team's answers said is kept (the last
+ * `ratelimit-limit` and the next free slot); the configured rate is each
+ * mailer's own, so a mailer created with other options is never slowed by
+ * an earlier one's setting.
  */
 interface Pacer {
-  minIntervalMs: number;
+  /** The team's limit per second from the last `ratelimit-limit` header, if any. */
+  learntLimit: number | null;
   nextSlotAt: number;
+  /** When the last request went out. */
+  lastSlotAt: number;
 }
 
 const pacers = new Map<string, Pacer>();
 
-function pacerFor(apiKey: string, baseUrl: string, requestsPerSecond: number): Pacer {
+function pacerFor(apiKey: string, baseUrl: string): Pacer {
   const key = `${baseUrl}|${apiKey}`;
   let pacer = pacers.get(key);
   if (!pacer) {
-    pacer = { minIntervalMs: 1000 / requestsPerSecond, nextSlotAt: 0 };
+    pacer = { learntLimit: null, nextSlotAt: 0, lastSlotAt: 0 };
     pacers.set(key, pacer);
   }
   return pacer;
@@ -58,12 +65,23 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
   const maxAttempts = options.maxAttempts ?? 4;
   const maxWaitMs = options.maxWaitMs ?? 20_000;
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const pacer = pacerFor(options.apiKey, options.baseUrl, options.requestsPerSecond);
+  const pacer = pacerFor(options.apiKey, options.baseUrl);
+
+  /**
+   * The slower of the configured rate and the team's limit from its headers,
+   * with a 5 % margin on the latter for timer and network jitter: one 429
+   * costs a whole retry-after second, far more than the margin does.
+   */
+  function minIntervalMs(): number {
+    const configured = 1000 / options.requestsPerSecond;
+    return pacer.learntLimit ? Math.max(configured, (1000 / pacer.learntLimit) * 1.05) : configured;
+  }
 
   async function waitForSlot(): Promise<void> {
     const wait = pacer.nextSlotAt - now();
     if (wait > 0) await sleep(wait);
-    pacer.nextSlotAt = Math.max(now(), pacer.nextSlotAt) + pacer.minIntervalMs;
+    pacer.lastSlotAt = Math.max(now(), pacer.nextSlotAt);
+    pacer.nextSlotAt = pacer.lastSlotAt + minIntervalMs();
   }
 
   /**
@@ -76,10 +94,11 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
   function learnFromHeaders(headers: Record<string, string> | null): void {
     if (!headers) return;
     const limit = Number(headers["ratelimit-limit"]);
+    // Resend sends it on every answer: the latest value is the team's limit now.
     if (Number.isFinite(limit) && limit > 0) {
-      // A 5 % margin for timer and network jitter: one 429 costs a whole
-      // retry-after second, far more than the margin does.
-      pacer.minIntervalMs = Math.max(1000 / options.requestsPerSecond, (1000 / limit) * 1.05);
+      pacer.learntLimit = limit;
+      // The slot after the request just answered was booked at the old rate.
+      pacer.nextSlotAt = Math.max(pacer.nextSlotAt, pacer.lastSlotAt + minIntervalMs());
     }
   }
 

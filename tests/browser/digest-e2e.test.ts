@@ -9,6 +9,7 @@ import { chromium } from "playwright-core";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFeedServer } from "../node/feed-server";
+import { startUnreachableServer } from "../node/unreachable-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
 
 const run = promisify(execFile);
@@ -154,8 +155,13 @@ describe("the digest loop against wrangler dev", () => {
     await expect(run(process.execPath, ["scripts/digest.mjs", "--url", dev.url], { env: { ...process.env, ADMIN_TOKEN: "wrong" } })).rejects.toMatchObject({
       stderr: expect.stringMatching(/401/),
     });
-    await expect(run(process.execPath, ["scripts/digest.mjs", "--url", "http://127.0.0.1:9"], { env: { ...process.env, ADMIN_TOKEN } })).rejects.toMatchObject({
-      stderr: expect.stringMatching(/Cannot reach/),
-    });
+    const down = await startUnreachableServer();
+    try {
+      await expect(run(process.execPath, ["scripts/digest.mjs", "--url", down.url], { env: { ...process.env, ADMIN_TOKEN } })).rejects.toMatchObject({
+        stderr: expect.stringMatching(/Cannot reach/),
+      });
+    } finally {
+      await down.close();
+    }
   });
 });

@@ -9,15 +9,19 @@ import axe from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startResendServer } from "../node/resend-server";
+import { startUnreachableServer } from "../node/unreachable-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const SECRETS = { ADMIN_TOKEN: "browser-admin-token-0123456789", SIGNING_SECRET: "browser-signing-secret-0123456789abcdef" };
 
 let browser: Browser;
+/** FEED_URLS points here: no feed is fetched in these tests, and if one were, it would fail at once. */
+let noFeeds: Awaited<ReturnType<typeof startUnreachableServer>>;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  noFeeds = await startUnreachableServer();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
@@ -35,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await noFeeds?.close();
 });
 
 interface AxeViolation {
@@ -123,7 +128,7 @@ async function poll<T>(check: () => Promise<T | null>, what: string, timeoutMs =
 describe("sign-up in Chromium, mail in the local outbox", () => {
   let dev: WranglerDev;
   beforeAll(async () => {
-    dev = await startWranglerDev({ vars: { FEED_URLS: "http://127.0.0.1:9/none.xml" }, secrets: SECRETS });
+    dev = await startWranglerDev({ vars: { FEED_URLS: `${noFeeds.url}/none.xml` }, secrets: SECRETS });
   });
   afterAll(async () => {
     await dev?.stop();
@@ -155,7 +160,7 @@ describe("sign-up in Chromium, mail through a local Resend-compatible server", (
   beforeAll(async () => {
     resend = await startResendServer(fileURLToPath(new URL("../fixtures/resend-openapi.yaml", import.meta.url)));
     dev = await startWranglerDev({
-      vars: { FEED_URLS: "http://127.0.0.1:9/none.xml", RESEND_BASE_URL: resend.url, EMAIL_FROM: "NATO Digest <digest@example.org>" },
+      vars: { FEED_URLS: `${noFeeds.url}/none.xml`, RESEND_BASE_URL: resend.url, EMAIL_FROM: "NATO Digest <digest@example.org>" },
       secrets: { ...SECRETS, RESEND_API_KEY: "re_browser_test" },
     });
   });

@@ -18,6 +18,8 @@ import {
   uniqueName,
   waitFor,
   type TestItem,
+  drainSendQueue,
+  feedServerUrl,
 } from "../helpers";
 
 const HOUR = 3_600_000;
@@ -183,7 +185,7 @@ describe("the digest loop", () => {
     const testMails = await receivedEmails(tester.split("@")[1]!);
     expect(testMails).toHaveLength(1);
     expect(testMails[0]!.subject).toBe("[test] dry release 0 & more + 1 more");
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await drainSendQueue(); // had the test copy enqueued the digest, the readers would have it now
     expect(await receivedEmails(domain)).toHaveLength(0);
 
     // The real digest still has everything.
@@ -198,7 +200,7 @@ describe("the digest loop", () => {
       const response = await call(
         "/admin/digest",
         { method: "POST", headers: { ...ADMIN_AUTH, "Content-Type": "application/json" }, body },
-        { FEED_URLS: "http://127.0.0.1:9/none.xml" },
+        { FEED_URLS: `${feedServerUrl()}/never-registered.xml` },
       );
       expect(response.status, body).toBe(400);
     }
@@ -213,7 +215,7 @@ describe("the digest loop", () => {
     const id = a.digest.digestId ?? b.digest.digestId;
     expect(id).toBeTruthy();
     await waitForDigestSent(id!);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await drainSendQueue(); // a duplicate batch still queued would have been sent by now
     const received = await receivedEmails(domain);
     expect(received).toHaveLength(250);
     expect(new Set(received.map((e) => e.to[0]))).toEqual(new Set(readers));

@@ -1,6 +1,7 @@
 // Starts `wrangler dev` on free loopback ports with its own state directory
 // and its own env file (so a developer's .dev.vars never leaks into a test),
-// and waits until the worker answers.
+// and waits until the worker answers. A free port is only free until someone
+// binds it: when wrangler finds its port taken, it starts again on new ones.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -25,7 +26,22 @@ export interface WranglerDev {
   stop: () => Promise<void>;
 }
 
-export async function startWranglerDev(options: { vars: Record<string, string>; secrets: Record<string, string>; cwd?: string }): Promise<WranglerDev> {
+type WranglerDevOptions = { vars: Record<string, string>; secrets: Record<string, string>; cwd?: string };
+
+/** A port found free may be taken by another process before wrangler binds it: then start again on new ports. */
+class PortTaken extends Error {}
+
+export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 5) throw error;
+    }
+  }
+}
+
+async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), "nato-digest-dev-"));
   const envFile = join(dir, "secrets.env");
@@ -95,12 +111,20 @@ export async function startWranglerDev(options: { vars: Record<string, string>; 
 
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.ok) break;
-    } catch {
-      /* not up yet */
+    if (child.exitCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      if (/EADDRINUSE|address already in use/i.test(output)) throw new PortTaken(`port ${port} or ${inspectorPort} was taken:\n${output}`);
+      throw new Error(`wrangler dev exited early:\n${output}`);
+    }
+    // Only once wrangler says it bound the port: until then, whatever answers
+    // there (a server that took the port first) is not our worker.
+    if (/Ready on/i.test(output)) {
+      try {
+        const response = await fetch(`${url}/healthz`);
+        if (response.ok) break;
+      } catch {
+        /* not up yet */
+      }
     }
     if (Date.now() > deadline) {
       await stop();

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { parseCommand } from "../../src/subscribers/inbound-email";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { receivedEmails, uniqueDomain, waitFor } from "../helpers";
+import { drainSendQueue, receivedEmails, uniqueDomain, waitFor } from "../helpers";
 
 const TO = "subscribe@digest.example.test";
 
@@ -62,7 +62,7 @@ ${body}
 `;
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 2500));
+const settle = drainSendQueue; // the queue handled everything enqueued so far (tests/helpers.ts)
 
 describe("parseCommand", () => {
   it.each([
