@@ -65,24 +65,46 @@ describe("the console with real data", () => {
     expect(preview).toMatch(/<iframe\s+class="preview"\s+title="[^"]+"\s+sandbox=""\s/);
     expect(preview).toContain("Ministers meet in Brussels");
     expect(preview).toMatch(/Would go to<\/dt>\s*<dd>\d+/);
-    expect(await client.page("/console/preview?cadence=weekly&lang=en")).toContain("daily edition only");
+    // Every edition: the weekly digest, the French one, and one reader's topics, as those readers would get them.
+    const weekly = await client.page("/console/preview?cadence=weekly&lang=en");
+    expect(weekly).toContain("<strong>Subject:</strong> Ministers meet in Brussels + 1 more");
+    expect(weekly).toMatch(/Would go to<\/dt>\s*<dd>0 weekly reader/);
+    const french = await client.page("/console/preview?cadence=daily&lang=fr");
+    expect(french).toContain("<strong>Subject:</strong> Ministers meet in Brussels + 1 autre");
+    expect(french).toContain("lang=&quot;fr&quot;");
+    const topics = await client.page("/console/preview?cadence=daily&lang=en&topics=summit");
+    expect(topics).toContain("<strong>Subject:</strong> Summit &lt;preparations&gt; &amp; more");
+    expect(topics).toMatch(/Releases in this edition<\/dt>\s*<dd>1 of 2/);
+    expect(await client.page("/console/preview?cadence=daily&lang=en&topics=nothing-matches")).toContain("gets no email this time");
+    const badTopics = await client.get("/console/preview?cadence=daily&topics=x");
+    expect(badTopics.status).toBe(400);
+    expect(await badTopics.text()).toContain("each topic must be 2 to 40 characters long");
 
     const testTo = `operator@${domain}`;
     const test = await client.post("/console/test-send", { to: testTo, cadence: "daily" });
     expect(test.status).toBe(200);
     expect(await test.text()).toContain(`to ${testTo}`);
+    // A test of the French weekly edition with a topic: that edition's email, to that address only.
+    const frenchTest = await client.post("/console/test-send", { to: testTo, cadence: "weekly", lang: "fr", topics: "ministers" });
+    expect(frenchTest.status).toBe(200);
     const tests = await receivedEmails(domain);
-    expect(tests).toEqual([expect.objectContaining({ to: [testTo], subject: "[test] Ministers meet in Brussels + 1 more" })]);
+    expect(tests).toHaveLength(2);
+    expect(tests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ to: [testTo], subject: "[test] Ministers meet in Brussels" }),
+        expect.objectContaining({ to: [testTo], subject: "[test] Ministers meet in Brussels + 1 more" }),
+      ]),
+    );
     expect((await client.post("/console/test-send", { to: "not-an-address", cadence: "daily" })).status).toBe(400);
 
     // Send now: a confirmation page first; a POST without the confirmation sends nothing.
     const confirm = await client.page("/console/send?cadence=daily");
     expect(confirm).toContain("Yes, send it");
-    expect(confirm).toMatch(/2 release\(s\) to <strong>\d+<\/strong>\s+confirmed reader/);
+    expect(confirm).toMatch(/2 release\(s\) to <strong>\d+<\/strong>\s+confirmed daily reader/);
     const unconfirmed = await client.post("/console/send", { cadence: "daily" });
     expect(unconfirmed.status).toBe(303);
     expect(unconfirmed.headers.get("Location")).toBe("/console/send?cadence=daily");
-    expect(await receivedEmails(domain)).toHaveLength(1);
+    expect(await receivedEmails(domain)).toHaveLength(2);
 
     const sent = await client.post("/console/send", { cadence: "daily", confirm: "yes" });
     expect(sent.status).toBe(303);
@@ -95,7 +117,7 @@ describe("the console with real data", () => {
     const mails = await receivedEmails(domain);
     expect(
       mails
-        .filter((m) => m.subject.startsWith("NATO digest"))
+        .filter((m) => m.subject === "Ministers meet in Brussels + 1 more")
         .map((m) => m.to[0])
         .sort(),
     ).toEqual([0, 1, 2].map((i) => `reader${i}@${domain}`));
@@ -104,11 +126,19 @@ describe("the console with real data", () => {
     expect(digestPage).toContain("Finished:");
     expect(digestPage).toContain("Ministers meet in Brussels");
     expect(digestPage).not.toContain("console.js"); // finished: nothing to poll
+    // The run's editions, each with its readers and outcome (the three readers share the default edition).
+    expect(digestPage).toContain('<h2 id="editions-h">Editions</h2>');
+    expect(digestPage).toContain(`href="/digests/${id}-e0"`);
+    expect(digestPage).toMatch(
+      /English ·\s*all topics\s*<\/td>\s*<td class="num">2<\/td>\s*<td class="num">3<\/td>\s*<td class="num">3<\/td>\s*<td class="num">0<\/td>\s*<td class="num">0<\/td>/,
+    );
 
     const after = await client.page("/console");
     expect(after).toContain(`href="/console/digests/${id}"`);
     expect(after).toContain('aria-labelledby="chart-sent-title"');
     expect(after).toContain("Nothing new since the last digest");
+    // The weekly edition has not gone out: its releases still wait.
+    expect(after).toContain("2 release(s) will go into the next weekly digest");
     const digests = await client.page("/console/digests");
     expect(digests).toContain(`/console/digests/${id}`);
 
