@@ -8,7 +8,7 @@ import type { StoredRelease } from "../releases/release-store";
 import type { Subscriber } from "../subscribers/subscriber";
 import type { DigestReport } from "../digest/run-digest";
 import { buildBarChart, buildLineChart } from "./charts";
-import type { FeedChoice } from "../subscribers/preferences";
+import { effectiveSources, preferencesOf, type FeedChoice, type Preferences } from "../subscribers/preferences";
 import type { NextEdition } from "../digest/send-test-digest";
 import type { DigestSummary, EditionProgress, OverviewData } from "./console-data";
 import { CADENCES, LANGUAGES, type Cadence, type Edition } from "./digest-actions";
@@ -658,8 +658,14 @@ export function subscribersPage(options: {
   query: string | null;
   queryError: string | null;
   found: Subscriber | null;
+  feeds: FeedChoice[];
 }): Html {
   const { csrf, now, found } = options;
+  const choices = found ? preferencesOf(found) : null;
+  const feedsOf = (p: Preferences) =>
+    effectiveSources(p, options.feeds)
+      .map((id) => options.feeds.find((f) => f.id === id)?.title ?? id)
+      .join(", ");
   const total = options.counts.confirmed + options.counts.unconfirmed + options.counts.unsubscribed + options.counts.suppressed;
   return consolePage({
     title: "Subscribers",
@@ -693,6 +699,24 @@ export function subscribersPage(options: {
                         <th scope="row">Status</th>
                         <td>${found.status}${found.suppressedReason ? ` (${found.suppressedReason})` : ""}</td>
                       </tr>
+                      ${
+                        choices
+                          ? html`<tr>
+                                <th scope="row">Gets</th>
+                                <td>${cadenceName(choices.cadence)} digest in ${languageName(choices.lang)}</td>
+                              </tr>
+                              <tr>
+                                <th scope="row">Topics</th>
+                                <td>${choices.topics.length ? choices.topics.join(", ") : "all topics"}</td>
+                              </tr>
+                              <tr>
+                                <th scope="row">Feeds</th>
+                                <td>
+                                  ${feedsOf(choices) || "none"}${choices.sources === null ? html` <span class="muted">(the default for the language)</span>` : ""}
+                                </td>
+                              </tr>`
+                          : ""
+                      }
                       <tr>
                         <th scope="row">Signed up</th>
                         <td>${when(found.createdAt, now)} via ${found.source}</td>

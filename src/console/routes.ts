@@ -381,7 +381,8 @@ consoleRoutes.get("/subscribers", async (c) => {
     if (!parsed.ok) queryError = parsed.message;
     else found = await getSubscriber(c.env.KV, await subscriberIdFor(parsed.address));
   }
-  return c.html(subscribersPage({ csrf: c.get("session").csrf, now, counts, query: query?.trim() || null, queryError, found }));
+  const feeds = found ? await feedChoices(c) : [];
+  return c.html(subscribersPage({ csrf: c.get("session").csrf, now, counts, query: query?.trim() || null, queryError, found, feeds }));
 });
 
 consoleRoutes.get("/subscribers/export", (c) => {

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
-import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
+import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { natoDate, receivedEmails, rss, seedSubscribers, serveFeed, uniqueDomain, uniqueName, waitFor } from "../helpers";
 import { ConsoleClient } from "./console-client";
 
@@ -174,8 +174,18 @@ describe("the console with real data", () => {
     const domain = uniqueDomain("console-find");
     const [kept] = await seedSubscribers(domain, 1, "confirmed", "kept");
     const [bounced] = await seedSubscribers(domain, 1, "suppressed", "bounced");
+    const [choosy] = await seedSubscribers(domain, 1, "confirmed", "choosy");
+    const record = (await getSubscriber(env.KV, await subscriberIdFor(choosy!)))!;
+    await saveSubscriber(env.KV, { ...record, preferences: { cadence: "weekly", topics: ["cyber", "Ukraine"], lang: "fr", sources: null } });
     const client = new ConsoleClient();
     await client.signIn();
+
+    // The record shows the reader's choices.
+    const choices = await client.page(`/console/subscribers?email=${encodeURIComponent(choosy!)}`);
+    expect(choices).toMatch(/Gets<\/th>\s*<td>Weekly digest in French<\/td>/);
+    expect(choices).toMatch(/Topics<\/th>\s*<td>cyber, Ukraine<\/td>/);
+    expect(choices).toContain("(the default for the language)");
+    expect(await client.page(`/console/subscribers?email=${encodeURIComponent(kept!)}`)).toMatch(/Gets<\/th>\s*<td>Daily digest in English<\/td>/);
 
     const found = await client.page(`/console/subscribers?email=${encodeURIComponent(bounced!)}`);
     expect(found).toContain("suppressed (bounced)");
@@ -221,8 +231,11 @@ describe("the console with real data", () => {
     expect((await getSubscriber(env.KV, await subscriberIdFor(rows[7]!)))?.status).toBe("confirmed");
 
     const csv = await (await client.get("/console/subscribers/export?format=csv")).text();
-    expect(csv.split("\r\n")[0]).toBe("email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason");
+    expect(csv.split("\r\n")[0]).toBe(
+      "email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources",
+    );
     expect(csv).toContain(`imported7@${domain},confirmed`);
+    expect(csv).toMatch(new RegExp(`imported7@${domain.replace(/\./g, "\\.")},confirmed,[^\r\n]*,daily,,en,\r\n`));
 
     const empty = new FormData();
     empty.set("file", new File([""], "empty.csv", { type: "text/csv" }));
