@@ -68,9 +68,21 @@ function statusCards(counts: StatusCounts): Html {
   </dl>`;
 }
 
+/** Newest first, as the digest lists them. */
+function newestFirst<T extends { publishedAt: string }>(releases: T[]): T[] {
+  return [...releases].sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0));
+}
+
+function sameReleases(a: StoredRelease[], b: StoredRelease[]): boolean {
+  const ids = new Set(b.map((r) => r.id));
+  return a.length === b.length && a.every((r) => ids.has(r.id));
+}
+
 function releaseList(releases: StoredRelease[], now: Date): Html {
   return html`<ul>
-      ${releases.slice(0, 20).map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a> <span class="muted">· published ${when(r.publishedAt, now)}</span></li>`)}
+      ${newestFirst(releases)
+        .slice(0, 20)
+        .map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a> <span class="muted">· published ${when(r.publishedAt, now)}</span></li>`)}
     </ul>
     ${releases.length > 20 ? html`<p class="muted">and ${releases.length - 20} more.</p>` : ""}`;
 }
@@ -105,7 +117,7 @@ function digestTable(digests: DigestSummary[], now: Date): Html {
         ${digests.map(
           (d) =>
             html`<tr>
-              <td><a href="/console/digests/${d.id}">${d.subject}</a></td>
+              <td class="title"><a href="/console/digests/${d.id}">${d.subject}</a></td>
               <td>${cadenceName(d.cadence)}${d.editions.length > 1 ? html` <span class="muted">· ${d.editions.length} editions</span>` : ""}</td>
               <td>${when(d.createdAt, now)}</td>
               <td>
@@ -220,10 +232,12 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
         }
         <h3>Weekly edition</h3>
         ${
-          data.waiting.weekly.length
-            ? html`<p>${number(data.waiting.weekly.length)} release(s) will go into the next weekly digest (Monday 07:00 UTC).</p>
-                ${releaseList(data.waiting.weekly, now)}`
-            : html`<p>Nothing waiting for the weekly edition.</p>`
+          data.waiting.weekly.length === 0
+            ? html`<p>Nothing waiting for the weekly edition.</p>`
+            : sameReleases(data.waiting.weekly, data.waiting.daily)
+              ? html`<p>The same ${number(data.waiting.weekly.length)} release(s) will go into the next weekly digest (Monday 07:00 UTC).</p>`
+              : html`<p>${number(data.waiting.weekly.length)} release(s) will go into the next weekly digest (Monday 07:00 UTC).</p>
+                  ${releaseList(data.waiting.weekly, now)}`
         }
         <p class="muted">Each reader gets the releases that match their topics and feeds.</p>
         <p><a href="/console/digests">Preview, test or send the digest</a></p>
@@ -447,7 +461,7 @@ function editionsTable(d: DigestSummary, progress: EditionProgress[] | null, fee
           ${d.editions.map((e) => {
             const p = byIndex.get(e.index);
             return html`<tr>
-              <td><a href="/digests/${e.digestId}">${e.subject}</a></td>
+              <td class="title"><a href="/digests/${e.digestId}">${e.subject}</a></td>
               <td>
                 ${languageName(e.lang)} ·
                 ${e.topics.length ? html`topics: ${e.topics.join(", ")}` : "all topics"}${
@@ -471,7 +485,7 @@ export function digestPage(options: {
   csrf: string;
   now: Date;
   summary: DigestSummary;
-  releases: { title: string; link: string }[];
+  releases: { title: string; link: string; publishedAt: string }[];
   editionProgress: EditionProgress[] | null;
   feeds: FeedChoice[];
 }): Html {
@@ -520,7 +534,7 @@ export function digestPage(options: {
       <section aria-labelledby="releases-h">
         <h2 id="releases-h">Releases in this digest${d.editions.length > 1 ? " (all editions)" : ""}</h2>
         <ul>
-          ${options.releases.map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a></li>`)}
+          ${newestFirst(options.releases).map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a></li>`)}
         </ul>
         <p>
           <a href="/digests/${d.id}">Open the web version</a> (the archive's page for this
