@@ -5,6 +5,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
+import { newSubscriber, type Subscriber } from "../../src/subscribers/subscriber";
 import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { natoDate, receivedEmails, rss, seedSubscribers, serveFeed, uniqueDomain, uniqueName, waitFor } from "../helpers";
 import { ConsoleClient } from "./console-client";
@@ -146,6 +147,46 @@ describe("the console with real data", () => {
     const again = await client.post("/console/send", { cadence: "daily", confirm: "yes" });
     expect(again.status).toBe(200);
     expect(await again.text()).toContain("nothing new since the last digest");
+  });
+
+  it("send now for the weekly cadence mails only weekly readers, each their edition (language, topics); the digest page lists the editions", async () => {
+    const domain = uniqueDomain("console-weekly");
+    await seedSubscribers(domain, 2); // daily readers: the weekly run must not mail them
+    const now = new Date();
+    const weekly = async (email: string, preferences: Subscriber["preferences"]) => {
+      const id = await subscriberIdFor(email);
+      const base = newSubscriber({ id, email, source: "import", status: "confirmed" }, now);
+      await saveSubscriber(env.KV, { ...base, consentAt: now.toISOString(), consentSource: "import", preferences });
+    };
+    await weekly(`weekly-en@${domain}`, { cadence: "weekly", topics: [], lang: "en", sources: null });
+    await weekly(`weekly-fr@${domain}`, { cadence: "weekly", topics: [], lang: "fr", sources: null });
+    await weekly(`weekly-cyber@${domain}`, { cadence: "weekly", topics: ["cyber"], lang: "en", sources: null });
+    const client = await readyClient(["Cyber defence pledge renewed", "Foreign ministers gather"]);
+    await client.post("/console/ingest");
+
+    const confirm = await client.page("/console/send?cadence=weekly");
+    expect(confirm).toContain("Send the weekly digest now?");
+    expect(confirm).toMatch(/to <strong>3<\/strong>\s+confirmed weekly reader\(s\)\s+in 3 edition\(s\)/);
+    const sent = await client.post("/console/send", { cadence: "weekly", confirm: "yes" });
+    expect(sent.status).toBe(303);
+    const digestPath = sent.headers.get("Location")!;
+    const id = digestPath.split("/").pop()!;
+    expect(id).toMatch(/-w[0-9a-f]+$/); // a weekly run
+    await followDigest(client, id);
+    const mails = await receivedEmails(domain);
+    expect(mails.map((m) => [m.to[0], m.subject]).sort()).toEqual([
+      [`weekly-cyber@${domain}`, "Cyber defence pledge renewed"],
+      [`weekly-en@${domain}`, "Cyber defence pledge renewed + 1 more"],
+      [`weekly-fr@${domain}`, "Cyber defence pledge renewed + 1 autre"],
+    ]);
+
+    const page = await client.page(digestPath);
+    expect(page).toContain("Weekly digest");
+    expect(page).toMatch(/French ·\s*all topics/);
+    expect(page).toMatch(/English ·\s*topics: cyber/);
+    for (const index of [0, 1, 2]) expect(page).toContain(`href="/digests/${id}-e${index}"`);
+    // The daily run still has everything waiting.
+    expect(await client.page("/console")).toContain("2 release(s) will go into the next daily digest");
   });
 
   it("a digest page polls while sending: the page links the static script and the progress JSON", async () => {
