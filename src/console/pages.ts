@@ -593,7 +593,7 @@ export function previewPage(options: {
                   </div>
                   <div>
                     <dt>Would go to</dt>
-                    <dd>${number(report.recipients)} ${edition.cadence} reader(s)</dd>
+                    <dd>${number(report.recipients)}</dd>
                   </div>
                   <div>
                     <dt>Editions</dt>
@@ -604,7 +604,10 @@ export function previewPage(options: {
                     <dd>${number(Math.ceil(report.recipients / 100))}</dd>
                   </div>
                 </dl>
-                <p class="muted">The counts are for the whole ${edition.cadence} run (every edition); the email below is this edition's.</p>
+                <p class="muted">
+                  The counts are for the whole ${edition.cadence} run: ${number(report.recipients)} ${edition.cadence} reader(s) in
+                  ${number(report.editions ?? 0)} edition(s). The email below is this edition's.
+                </p>
                 <p><strong>Subject:</strong> ${email.subject}</p>
                 <iframe class="preview" title="The digest email as a reader sees it" sandbox="" referrerpolicy="no-referrer" srcdoc="${email.html}"></iframe>
                 <details>

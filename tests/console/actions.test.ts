@@ -69,7 +69,8 @@ describe("the console with real data", () => {
     // Every edition: the weekly digest, the French one, and one reader's topics, as those readers would get them.
     const weekly = await client.page("/console/preview?cadence=weekly&lang=en");
     expect(weekly).toContain("<strong>Subject:</strong> Ministers meet in Brussels + 1 more");
-    expect(weekly).toMatch(/Would go to<\/dt>\s*<dd>0 weekly reader/);
+    expect(weekly).toMatch(/Would go to<\/dt>\s*<dd>0<\/dd>/);
+    expect(weekly).toMatch(/whole weekly run: 0 weekly reader\(s\)/);
     const french = await client.page("/console/preview?cadence=daily&lang=fr");
     expect(french).toContain("<strong>Subject:</strong> Ministers meet in Brussels + 1 autre");
     expect(french).toContain("lang=&quot;fr&quot;");
