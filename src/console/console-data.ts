@@ -3,14 +3,15 @@
 // pause, subscriber list metadata). Reads only, except that a digest whose
 // batches are all settled is marked sent, as GET /admin/digests/:id does.
 import type { Config } from "../config";
-import { type DigestRecord, getDigest, listDigests } from "../digest/digest-store";
+import { type DigestRecord, type EditionSummary, getDigest, getRecipients, listBatches, listDigests } from "../digest/digest-store";
+import { buildBatches } from "../digest/run-digest";
 import { type DigestProgress, finishIfComplete, getDigestProgress } from "../digest/progress";
 import { getLastIngest, type IngestReport } from "../feeds";
 import { flagReason } from "../feeds/source-health";
 import { listSources, type SourceState } from "../feeds/source-store";
 import { getQuotaPause, type QuotaPause } from "../mail/quota-store";
 import { countSubscribers, dayOf, listDailyCounts, type StatusCounts } from "./daily-counts";
-import { listWaitingReleases, type WaitingReleases } from "./digest-seams";
+import { listWaitingReleases, type WaitingReleases } from "./digest-actions";
 import { isLocalMode, isSampleFeedOn } from "./sample-feed";
 
 export interface DigestSummary {
@@ -27,6 +28,9 @@ export interface DigestSummary {
   pending: number;
   /** Batches held back by a mail-quota pause. */
   deferredBatches: number;
+  cadence: "daily" | "weekly";
+  /** The run's editions (one per set of reader choices); records from before editions have none listed. */
+  editions: EditionSummary[];
 }
 
 export function summariseDigest(record: DigestRecord, progress: DigestProgress): DigestSummary {
@@ -44,6 +48,8 @@ export function summariseDigest(record: DigestRecord, progress: DigestProgress):
     skipped: progress.totals.skipped,
     pending: Math.max(0, record.recipientCount - progress.totals.sent - failed - progress.totals.skipped),
     deferredBatches: progress.deferredBatches.length,
+    cadence: record.cadence ?? "daily",
+    editions: record.editions ?? [],
   };
 }
 
@@ -53,6 +59,47 @@ export async function getDigestSummary(kv: KVNamespace, id: string, now: Date): 
   if (!stored) return null;
   const { record, progress } = await finishIfComplete(kv, stored, now);
   return { record, summary: summariseDigest(record, progress) };
+}
+
+export interface EditionProgress {
+  index: number;
+  readers: number;
+  /** Readers in batches the provider accepted (a reader skipped or refused inside such a batch counts here). */
+  sent: number;
+  /** Readers in batches that failed as a whole. */
+  failed: number;
+  /** Readers in batches not settled yet (queued, or held back by a quota pause). */
+  pending: number;
+}
+
+/**
+ * Progress per edition. Batches mix editions and settle as a whole, so this
+ * counts each reader by their batch's outcome, from the frozen recipient list
+ * (⌈N/5000⌉ reads) and the batch records (list metadata). Null when the list
+ * has expired (30 days) or the run has no editions listed.
+ */
+export async function getEditionProgress(kv: KVNamespace, record: DigestRecord): Promise<EditionProgress[] | null> {
+  if (!record.editions?.length || record.recipientCount === 0) return null;
+  let recipients;
+  try {
+    recipients = await getRecipients(kv, record);
+  } catch {
+    return null;
+  }
+  const settled = await listBatches(kv, record.id);
+  const byIndex = new Map(record.editions.map((e) => [e.index, { index: e.index, readers: 0, sent: 0, failed: 0, pending: 0 }]));
+  for (const batch of buildBatches(record.id, recipients)) {
+    const status = settled.get(batch.batchIndex)?.status;
+    for (const recipient of batch.recipients) {
+      const row = byIndex.get(recipient.edition ?? 0);
+      if (!row) continue;
+      row.readers++;
+      if (status === "sent") row.sent++;
+      else if (status === "failed") row.failed++;
+      else row.pending++;
+    }
+  }
+  return [...byIndex.values()];
 }
 
 /** The newest `limit` digests with their progress, newest first. */

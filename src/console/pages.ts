@@ -8,8 +8,10 @@ import type { StoredRelease } from "../releases/release-store";
 import type { Subscriber } from "../subscribers/subscriber";
 import type { DigestReport } from "../digest/run-digest";
 import { buildBarChart, buildLineChart } from "./charts";
-import type { DigestSummary, OverviewData } from "./console-data";
-import { CADENCES, LANGUAGES, type Cadence, type Edition } from "./digest-seams";
+import { effectiveSources, preferencesOf, type FeedChoice, type Preferences } from "../subscribers/preferences";
+import type { NextEdition } from "../digest/send-test-digest";
+import type { DigestSummary, EditionProgress, OverviewData } from "./console-data";
+import { CADENCES, LANGUAGES, type Cadence, type Edition } from "./digest-actions";
 import type { StatusCounts } from "./daily-counts";
 import { consolePage, csrfField, formatUtc, notice, number, when, type Html } from "./ui";
 
@@ -66,11 +68,31 @@ function statusCards(counts: StatusCounts): Html {
   </dl>`;
 }
 
+/** Newest first, as the digest lists them. */
+function newestFirst<T extends { publishedAt: string }>(releases: T[]): T[] {
+  return [...releases].sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0));
+}
+
+function sameReleases(a: StoredRelease[], b: StoredRelease[]): boolean {
+  const ids = new Set(b.map((r) => r.id));
+  return a.length === b.length && a.every((r) => ids.has(r.id));
+}
+
 function releaseList(releases: StoredRelease[], now: Date): Html {
   return html`<ul>
-      ${releases.slice(0, 20).map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a> <span class="muted">· published ${when(r.publishedAt, now)}</span></li>`)}
+      ${newestFirst(releases)
+        .slice(0, 20)
+        .map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a> <span class="muted">· published ${when(r.publishedAt, now)}</span></li>`)}
     </ul>
     ${releases.length > 20 ? html`<p class="muted">and ${releases.length - 20} more.</p>` : ""}`;
+}
+
+function cadenceName(cadence: Cadence): string {
+  return cadence === "weekly" ? "Weekly" : "Daily";
+}
+
+function languageName(lang: string): string {
+  return lang === "fr" ? "French" : "English";
 }
 
 function digestTable(digests: DigestSummary[], now: Date): Html {
@@ -82,6 +104,7 @@ function digestTable(digests: DigestSummary[], now: Date): Html {
       <thead>
         <tr>
           <th scope="col">Digest</th>
+          <th scope="col">Edition</th>
           <th scope="col">Started</th>
           <th scope="col">Status</th>
           <th scope="col" class="num">Readers</th>
@@ -94,7 +117,8 @@ function digestTable(digests: DigestSummary[], now: Date): Html {
         ${digests.map(
           (d) =>
             html`<tr>
-              <td><a href="/console/digests/${d.id}">${d.subject}</a></td>
+              <td class="title"><a href="/console/digests/${d.id}">${d.subject}</a></td>
+              <td>${cadenceName(d.cadence)}${d.editions.length > 1 ? html` <span class="muted">· ${d.editions.length} editions</span>` : ""}</td>
               <td>${when(d.createdAt, now)}</td>
               <td>
                 ${d.status === "sent" ? html`<span class="ok">sent</span>` : d.deferredBatches ? html`<span class="bad">paused (quota)</span>` : "sending"}
@@ -208,12 +232,14 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
         }
         <h3>Weekly edition</h3>
         ${
-          data.waiting.weekly === null
-            ? html`<p class="muted">This version sends the daily edition only.</p>`
-            : data.waiting.weekly.length
-              ? releaseList(data.waiting.weekly, now)
-              : html`<p>Nothing waiting for the weekly edition.</p>`
+          data.waiting.weekly.length === 0
+            ? html`<p>Nothing waiting for the weekly edition.</p>`
+            : sameReleases(data.waiting.weekly, data.waiting.daily)
+              ? html`<p>The same ${number(data.waiting.weekly.length)} release(s) will go into the next weekly digest (Monday 07:00 UTC).</p>`
+              : html`<p>${number(data.waiting.weekly.length)} release(s) will go into the next weekly digest (Monday 07:00 UTC).</p>
+                  ${releaseList(data.waiting.weekly, now)}`
         }
+        <p class="muted">Each reader gets the releases that match their topics and feeds.</p>
         <p><a href="/console/digests">Preview, test or send the digest</a></p>
       </section>
 
@@ -307,54 +333,90 @@ export function overviewPage(data: OverviewData, csrf: string): Html {
 
 function cadenceSelect(id: string, selected: Cadence = "daily"): Html {
   return html`<div>
-    <label for="${id}">Edition</label>
+    <label for="${id}">Cadence</label>
     <select id="${id}" name="cadence">
-      ${CADENCES.map((c) => html`<option value="${c}" ${c === selected ? "selected" : ""}>${c === "daily" ? "Daily" : "Weekly"}</option>`)}
+      ${CADENCES.map((c) => html`<option value="${c}" ${c === selected ? "selected" : ""}>${cadenceName(c)}</option>`)}
     </select>
   </div>`;
 }
 
-export function digestsPage(options: { csrf: string; now: Date; digests: DigestSummary[]; waiting: number; paused: boolean }): Html {
-  const { csrf, now } = options;
+/** A reader's choices: language, topics and (with more than one feed) feeds, as the sign-up form names them. */
+function editionFields(prefix: string, feeds: FeedChoice[], edition?: Edition): Html {
+  const sources = edition?.sources ? new Set(edition.sources) : null;
+  return html`<div>
+      <label for="${prefix}-lang">Language</label>
+      <select id="${prefix}-lang" name="lang">
+        ${LANGUAGES.map((l) => html`<option value="${l}" ${l === (edition?.lang ?? "en") ? "selected" : ""}>${languageName(l)}</option>`)}
+      </select>
+    </div>
+    <div>
+      <label for="${prefix}-topics">Topics <span class="muted">(optional, comma-separated)</span></label>
+      <input id="${prefix}-topics" name="topics" type="text" placeholder="e.g. cyber, Ukraine" value="${edition?.topics.join(", ") ?? ""}" />
+    </div>
+    ${
+      feeds.length > 1
+        ? html`<fieldset>
+            <legend>Feeds <span class="muted">(none ticked: the language's default feeds)</span></legend>
+            ${feeds.map(
+              (f) =>
+                html`<label class="check"
+                  ><input type="checkbox" name="sources" value="${f.id}" ${sources?.has(f.id) ? "checked" : ""} />
+                  ${f.title}${f.lang ? ` (${f.lang})` : ""}</label
+                >`,
+            )}
+          </fieldset>`
+        : ""
+    }`;
+}
+
+export function digestsPage(options: {
+  csrf: string;
+  now: Date;
+  digests: DigestSummary[];
+  waiting: Record<Cadence, number>;
+  feeds: FeedChoice[];
+  paused: boolean;
+}): Html {
+  const { csrf, now, feeds } = options;
   return consolePage({
     title: "Digests",
     current: "/console/digests",
     csrf,
     body: html`<h1>Digests</h1>
-      <p>${number(options.waiting)} release(s) are waiting for the next daily digest.</p>
+      <p>
+        ${number(options.waiting.daily)} release(s) are waiting for the next daily digest, ${number(options.waiting.weekly)} for the next weekly one (before
+        each reader's topics and feeds).
+      </p>
 
       <section aria-labelledby="preview-h">
         <h2 id="preview-h">Preview the next digest</h2>
         <p>A dry run: renders the digest as a reader of the chosen edition gets it, and sends nothing.</p>
         <form method="get" action="/console/preview" class="row">
-          ${cadenceSelect("preview-cadence")}
-          <div>
-            <label for="preview-lang">Language</label>
-            <select id="preview-lang" name="lang">
-              ${LANGUAGES.map((l) => html`<option value="${l}">${l === "en" ? "English" : "French"}</option>`)}
-            </select>
-          </div>
+          ${cadenceSelect("preview-cadence")} ${editionFields("preview", feeds)}
           <button type="submit">Preview</button>
         </form>
       </section>
 
       <section aria-labelledby="test-h">
         <h2 id="test-h">Send a test</h2>
-        <p>Sends the digest of what is new to one address only. Nothing is marked as sent.</p>
+        <p>Sends the next digest of the chosen edition to one address only. Nothing is marked as sent.</p>
         <form method="post" action="/console/test-send" class="row">
           ${csrfField(csrf)}
           <div>
             <label for="test-to">Address</label>
             <input id="test-to" name="to" type="email" autocomplete="email" required />
           </div>
-          ${cadenceSelect("test-cadence")}
+          ${cadenceSelect("test-cadence")} ${editionFields("test", feeds)}
           <button type="submit">Send test</button>
         </form>
       </section>
 
       <section aria-labelledby="send-h">
         <h2 id="send-h">Send now</h2>
-        <p>Reads the feeds, then sends the digest to every confirmed reader, as the daily cron would. You confirm on the next page.</p>
+        <p>
+          Reads the feeds, then sends the digest to every confirmed reader of the cadence, each their own edition, as the cron would. You confirm on the next
+          page.
+        </p>
         <form method="get" action="/console/send" class="row">
           ${cadenceSelect("send-cadence")}
           <button type="submit">Send now…</button>
@@ -374,7 +436,59 @@ export function digestsPage(options: { csrf: string; now: Date; digests: DigestS
   });
 }
 
-export function digestPage(options: { csrf: string; now: Date; summary: DigestSummary; releases: { title: string; link: string }[] }): Html {
+function editionsTable(d: DigestSummary, progress: EditionProgress[] | null, feeds: FeedChoice[]): Html {
+  const byIndex = new Map(progress?.map((p) => [p.index, p]) ?? []);
+  const feedName = (id: string) => feeds.find((f) => f.id === id)?.title ?? id;
+  return html`<section aria-labelledby="editions-h">
+    <h2 id="editions-h">Editions</h2>
+    <p class="muted">
+      Readers with the same language, topics and feeds share one edition, rendered once. Batches mix editions, so each reader counts by their batch's outcome.
+    </p>
+    <div class="table-wrap" tabindex="0" role="region" aria-label="Editions">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Edition</th>
+            <th scope="col">Choices</th>
+            <th scope="col" class="num">Releases</th>
+            <th scope="col" class="num">Readers</th>
+            <th scope="col" class="num">Sent</th>
+            <th scope="col" class="num">Failed</th>
+            <th scope="col" class="num">Pending</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${d.editions.map((e) => {
+            const p = byIndex.get(e.index);
+            return html`<tr>
+              <td class="title"><a href="/digests/${e.digestId}">${e.subject}</a></td>
+              <td>
+                ${languageName(e.lang)} ·
+                ${e.topics.length ? html`topics: ${e.topics.join(", ")}` : "all topics"}${
+                  e.sources.length && feeds.length > 1 ? html` · feeds: ${e.sources.map(feedName).join(", ")}` : ""
+                }
+              </td>
+              <td class="num">${number(e.releaseIds.length)}</td>
+              <td class="num">${number(e.recipientCount)}</td>
+              <td class="num">${p ? number(p.sent) : "–"}</td>
+              <td class="num">${p ? (p.failed ? html`<span class="bad">${number(p.failed)}</span>` : "0") : "–"}</td>
+              <td class="num">${p ? number(p.pending) : "–"}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+export function digestPage(options: {
+  csrf: string;
+  now: Date;
+  summary: DigestSummary;
+  releases: { title: string; link: string; publishedAt: string }[];
+  editionProgress: EditionProgress[] | null;
+  feeds: FeedChoice[];
+}): Html {
   const { summary: d, now } = options;
   const done = d.sent + d.failed + d.skipped;
   const finished = d.status === "sent";
@@ -385,7 +499,9 @@ export function digestPage(options: { csrf: string; now: Date; summary: DigestSu
     script: !finished,
     refreshSeconds: finished ? undefined : 3,
     body: html`<h1>${d.subject}</h1>
-      <p class="muted">Digest ${d.id} · started ${when(d.createdAt, now)}${d.finishedAt ? html` · finished ${when(d.finishedAt, now)}` : ""}</p>
+      <p class="muted">
+        ${cadenceName(d.cadence)} digest ${d.id} · started ${when(d.createdAt, now)}${d.finishedAt ? html` · finished ${when(d.finishedAt, now)}` : ""}
+      </p>
       <section aria-labelledby="progress-h" data-progress-url="/console/digests/${d.id}/progress.json">
         <h2 id="progress-h">Progress</h2>
         <progress aria-labelledby="progress-h" max="${Math.max(1, d.recipients)}" value="${d.recipients === 0 ? 1 : done}"></progress>
@@ -414,12 +530,16 @@ export function digestPage(options: { csrf: string; now: Date; summary: DigestSu
         </dl>
         <p class="muted">Skipped: readers who unsubscribed or bounced after the digest started.</p>
       </section>
+      ${d.editions.length ? editionsTable(d, options.editionProgress, options.feeds) : ""}
       <section aria-labelledby="releases-h">
-        <h2 id="releases-h">Releases in this digest</h2>
+        <h2 id="releases-h">Releases in this digest${d.editions.length > 1 ? " (all editions)" : ""}</h2>
         <ul>
-          ${options.releases.map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a></li>`)}
+          ${newestFirst(options.releases).map((r) => html`<li><a href="${r.link}" rel="noreferrer">${r.title}</a></li>`)}
         </ul>
-        <p><a href="/digests/${d.id}">Open the web version</a> (what the "view in browser" link shows).</p>
+        <p>
+          <a href="/digests/${d.id}">Open the web version</a> (the archive's page for this
+          run${d.editions.length > 1 ? "; each edition's own is linked above" : ""}).
+        </p>
       </section>`,
   });
 }
@@ -433,75 +553,93 @@ export function progressText(d: DigestSummary): string {
 export function previewPage(options: {
   csrf: string;
   edition: Edition;
+  feeds: FeedChoice[];
   report: DigestReport | null;
+  next: NextEdition | null;
   email: OutgoingEmail | null;
-  unsupported: string | null;
+  error: string | null;
 }): Html {
-  const { report, email } = options;
+  const { report, next, email, edition } = options;
+  const choices = html`${cadenceName(edition.cadence)}, ${languageName(edition.lang)},
+  ${edition.topics.length ? html`topics: ${edition.topics.join(", ")}` : "all topics"}${
+    edition.sources && options.feeds.length > 1
+      ? html`, feeds:
+        ${options.feeds
+          .filter((f) => edition.sources!.includes(f.id))
+          .map((f) => f.title)
+          .join(", ")}`
+      : ""
+  }`;
   return consolePage({
     title: "Preview",
     current: "/console/digests",
     csrf: options.csrf,
     body: html`<h1>Preview of the next digest</h1>
-      <p class="muted">Edition: ${options.edition.cadence}, ${options.edition.lang === "en" ? "English" : "French"}. A dry run: nothing was sent.</p>
+      <p class="muted">Edition: ${choices}. A dry run: nothing was sent.</p>
       ${
-        options.unsupported
-          ? notice(options.unsupported, "error")
-          : !report || !email
-            ? html`${notice(`No digest to preview: ${report?.skipped ?? "nothing new since the last digest"}.`)}
-                <p>New releases arrive with the next ingest; you can <a href="/console">ingest now from the overview</a>.</p>`
+        options.error
+          ? notice(options.error, "error")
+          : !report || !next || !email
+            ? next && next.selected > 0
+              ? html`${notice(
+                  `A reader with these choices gets no email this time: none of the ${next.selected} release(s) waiting for the ${edition.cadence} digest matches their topics and feeds.`,
+                )}`
+              : html`${notice(`No digest to preview: ${report?.skipped ?? "nothing new since the last digest"}.`)}
+                  <p>New releases arrive with the next ingest; you can <a href="/console">ingest now from the overview</a>.</p>`
             : html`<dl class="cards">
                   <div>
-                    <dt>Releases</dt>
-                    <dd>${number(report.releases)}</dd>
+                    <dt>Releases in this edition</dt>
+                    <dd>${number(next.releases.length)} of ${number(next.selected)}</dd>
                   </div>
                   <div>
                     <dt>Would go to</dt>
                     <dd>${number(report.recipients)}</dd>
                   </div>
                   <div>
+                    <dt>Editions</dt>
+                    <dd>${number(report.editions ?? 0)}</dd>
+                  </div>
+                  <div>
                     <dt>Batches</dt>
                     <dd>${number(Math.ceil(report.recipients / 100))}</dd>
                   </div>
                 </dl>
+                <p class="muted">
+                  The counts are for the whole ${edition.cadence} run: ${number(report.recipients)} ${edition.cadence} reader(s) in
+                  ${number(report.editions ?? 0)} edition(s). The email below is this edition's.
+                </p>
                 <p><strong>Subject:</strong> ${email.subject}</p>
                 <iframe class="preview" title="The digest email as a reader sees it" sandbox="" referrerpolicy="no-referrer" srcdoc="${email.html}"></iframe>
                 <details>
                   <summary>Plain-text part</summary>
                   <pre>${email.text}</pre>
                 </details>
-                <p><a href="/console/send?cadence=${options.edition.cadence}">Send this digest now…</a></p>`
+                <p><a href="/console/send?cadence=${edition.cadence}">Send the ${edition.cadence} digest now…</a></p>`
       }
       <p><a href="/console/digests">Back to digests</a></p>`,
   });
 }
 
-export function sendConfirmPage(options: { csrf: string; cadence: Cadence; report: DigestReport; unsupported: string | null; paused: boolean }): Html {
+export function sendConfirmPage(options: { csrf: string; cadence: Cadence; report: DigestReport; paused: boolean }): Html {
   const { report } = options;
   return consolePage({
     title: "Send now",
     current: "/console/digests",
     csrf: options.csrf,
-    body: html`<h1>Send the digest now?</h1>
+    body: html`<h1>Send the ${options.cadence} digest now?</h1>
       ${
-        options.unsupported
-          ? notice(options.unsupported, "error")
-          : html`${
-                report.digestId
-                  ? html`<p>
-                      “${report.subject}”: ${number(report.releases)} release(s) to <strong>${number(report.recipients)}</strong> confirmed reader(s), as of
-                      now. The feeds are read once more first, so a release that arrives meanwhile goes in too.
-                    </p>`
-                  : html`<p>
-                      Right now there is nothing new to send (${report.skipped}). Sending still reads the feeds first, and finishes an unfinished digest.
-                    </p>`
-              }
-              ${options.paused ? html`<p>Sending also lifts the mail-quota pause; if the provider still refuses, it is set again.</p>` : ""}
-              <form method="post" action="/console/send">
-                ${csrfField(options.csrf)}<input type="hidden" name="cadence" value="${options.cadence}" /><input type="hidden" name="confirm" value="yes" />
-                <button type="submit" class="danger">Yes, send it</button>
-              </form>`
+        report.digestId
+          ? html`<p>
+              “${report.subject}”: ${number(report.releases)} release(s) to <strong>${number(report.recipients)}</strong> confirmed ${options.cadence} reader(s)
+              in ${number(report.editions ?? 0)} edition(s), as of now. The feeds are read once more first, so a release that arrives meanwhile goes in too.
+            </p>`
+          : html`<p>Right now there is nothing new to send (${report.skipped}). Sending still reads the feeds first, and finishes an unfinished digest.</p>`
       }
+      ${options.paused ? html`<p>Sending also lifts the mail-quota pause; if the provider still refuses, it is set again.</p>` : ""}
+      <form method="post" action="/console/send">
+        ${csrfField(options.csrf)}<input type="hidden" name="cadence" value="${options.cadence}" /><input type="hidden" name="confirm" value="yes" />
+        <button type="submit" class="danger">Yes, send it</button>
+      </form>
       <p><a href="/console/digests">Cancel</a></p>`,
   });
 }
@@ -537,8 +675,14 @@ export function subscribersPage(options: {
   query: string | null;
   queryError: string | null;
   found: Subscriber | null;
+  feeds: FeedChoice[];
 }): Html {
   const { csrf, now, found } = options;
+  const choices = found ? preferencesOf(found) : null;
+  const feedsOf = (p: Preferences) =>
+    effectiveSources(p, options.feeds)
+      .map((id) => options.feeds.find((f) => f.id === id)?.title ?? id)
+      .join(", ");
   const total = options.counts.confirmed + options.counts.unconfirmed + options.counts.unsubscribed + options.counts.suppressed;
   return consolePage({
     title: "Subscribers",
@@ -572,6 +716,24 @@ export function subscribersPage(options: {
                         <th scope="row">Status</th>
                         <td>${found.status}${found.suppressedReason ? ` (${found.suppressedReason})` : ""}</td>
                       </tr>
+                      ${
+                        choices
+                          ? html`<tr>
+                                <th scope="row">Gets</th>
+                                <td>${cadenceName(choices.cadence)} digest in ${languageName(choices.lang)}</td>
+                              </tr>
+                              <tr>
+                                <th scope="row">Topics</th>
+                                <td>${choices.topics.length ? choices.topics.join(", ") : "all topics"}</td>
+                              </tr>
+                              <tr>
+                                <th scope="row">Feeds</th>
+                                <td>
+                                  ${feedsOf(choices) || "none"}${choices.sources === null ? html` <span class="muted">(the default for the language)</span>` : ""}
+                                </td>
+                              </tr>`
+                          : ""
+                      }
                       <tr>
                         <th scope="row">Signed up</th>
                         <td>${when(found.createdAt, now)} via ${found.source}</td>

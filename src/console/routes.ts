@@ -14,22 +14,22 @@ import { getImportProgress, startImport } from "../subscribers/import";
 import { ImportFormatError, parseCsvImport } from "../subscribers/import-parse";
 import { clearSuppression } from "../subscribers/resend-webhook";
 import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
+import { listFeedChoices, parsePreferencesInput, type FeedChoice } from "../subscribers/preferences";
 import type { AppEnv } from "../web/types";
 import { readAccessConfig, verifyAccessRequest } from "./access";
-import { getDigestSummary, getOverviewData, listDigestSummaries } from "./console-data";
+import { getDigestSummary, getEditionProgress, getOverviewData, listDigestSummaries } from "./console-data";
 import { countSubscribers } from "./daily-counts";
 import {
   type Cadence,
   type DigestBindings,
+  type Edition,
   listWaitingReleases,
   parseCadence,
-  parseLanguage,
   previewNextDigest,
   resumeAfterPause,
   sendDigestNow,
   sendTestDigestTo,
-  unsupportedEdition,
-} from "./digest-seams";
+} from "./digest-actions";
 import {
   consoleErrorPage,
   digestPage,
@@ -193,6 +193,21 @@ function formText(c: ConsoleContext, name: string): string | null {
   return typeof value === "string" ? value : null;
 }
 
+function feedChoices(c: ConsoleContext): Promise<FeedChoice[]> {
+  return listFeedChoices(c.env.KV, c.get("config"));
+}
+
+/** An edition from a form or query (cadence, lang, topics, sources), validated as the sign-up form validates a reader's choices. */
+function readEdition(
+  values: { cadence: unknown; lang: unknown; topics: unknown; sources: string[] },
+  feeds: FeedChoice[],
+): { ok: true; edition: Edition } | { ok: false; message: string } {
+  const parsed = parsePreferencesInput({ ...values, sources: values.sources.length ? values.sources : undefined }, feeds);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  const { cadence, lang, topics, sources } = parsed.preferences;
+  return { ok: true, edition: { cadence, lang, topics, sources } };
+}
+
 consoleRoutes.get("/", async (c) => {
   const data = await getOverviewData(c.get("config"), c.env.KV, new Date());
   return c.html(overviewPage(data, c.get("session").csrf));
@@ -200,19 +215,30 @@ consoleRoutes.get("/", async (c) => {
 
 consoleRoutes.get("/digests", async (c) => {
   const now = new Date();
-  const [digests, waiting, pause] = await Promise.all([
+  const [digests, waiting, pause, feeds] = await Promise.all([
     listDigestSummaries(c.env.KV, 30),
     listWaitingReleases(c.get("config"), c.env.KV, now),
     getQuotaPause(c.env.KV, now),
+    feedChoices(c),
   ]);
-  return c.html(digestsPage({ csrf: c.get("session").csrf, now, digests, waiting: waiting.daily.length, paused: pause !== null }));
+  return c.html(
+    digestsPage({
+      csrf: c.get("session").csrf,
+      now,
+      digests,
+      waiting: { daily: waiting.daily.length, weekly: waiting.weekly.length },
+      feeds,
+      paused: pause !== null,
+    }),
+  );
 });
 
 consoleRoutes.get("/digests/:id", async (c) => {
   const now = new Date();
   const found = await getDigestSummary(c.env.KV, c.req.param("id"), now);
   if (!found) return c.html(consoleErrorPage("No such digest", "There is no digest with that id.", c.get("session").csrf), 404);
-  return c.html(digestPage({ csrf: c.get("session").csrf, now, summary: found.summary, releases: found.record.releases }));
+  const [editionProgress, feeds] = await Promise.all([getEditionProgress(c.env.KV, found.record), feedChoices(c)]);
+  return c.html(digestPage({ csrf: c.get("session").csrf, now, summary: found.summary, releases: found.record.releases, editionProgress, feeds }));
 });
 
 consoleRoutes.get("/digests/:id/progress.json", async (c) => {
@@ -230,19 +256,26 @@ consoleRoutes.get("/digests/:id/progress.json", async (c) => {
 });
 
 consoleRoutes.get("/preview", async (c) => {
-  const edition = { cadence: parseCadence(c.req.query("cadence")) ?? "daily", lang: parseLanguage(c.req.query("lang")) ?? "en" };
-  const unsupported = unsupportedEdition(edition);
-  const preview = unsupported ? null : await previewNextDigest(c.get("config"), c.env.KV, edition, new Date());
-  return c.html(previewPage({ csrf: c.get("session").csrf, edition, report: preview?.report ?? null, email: preview?.email ?? null, unsupported }));
+  const feeds = await feedChoices(c);
+  const read = readEdition(
+    { cadence: c.req.query("cadence"), lang: c.req.query("lang"), topics: c.req.query("topics"), sources: c.req.queries("sources") ?? [] },
+    feeds,
+  );
+  const csrf = c.get("session").csrf;
+  if (!read.ok) {
+    const edition: Edition = { cadence: parseCadence(c.req.query("cadence")) ?? "daily", lang: "en", topics: [], sources: null };
+    return c.html(previewPage({ csrf, edition, feeds, report: null, next: null, email: null, error: read.message }), 400);
+  }
+  const preview = await previewNextDigest(c.get("config"), c.env.KV, read.edition, new Date());
+  return c.html(previewPage({ csrf, edition: read.edition, feeds, report: preview.report, next: preview.edition, email: preview.email, error: null }));
 });
 
 consoleRoutes.get("/send", async (c) => {
   const cadence: Cadence = parseCadence(c.req.query("cadence")) ?? "daily";
   const now = new Date();
-  const unsupported = unsupportedEdition({ cadence });
-  const preview = await previewNextDigest(c.get("config"), c.env.KV, { cadence, lang: "en" }, now);
+  const preview = await previewNextDigest(c.get("config"), c.env.KV, { cadence, lang: "en", topics: [], sources: null }, now);
   const paused = (await getQuotaPause(c.env.KV, now)) !== null;
-  return c.html(sendConfirmPage({ csrf: c.get("session").csrf, cadence, report: preview.report, unsupported, paused }));
+  return c.html(sendConfirmPage({ csrf: c.get("session").csrf, cadence, report: preview.report, paused }));
 });
 
 // --- Actions (POST: session + CSRF + same origin, checked above) -------------
@@ -252,8 +285,6 @@ consoleRoutes.post("/send", async (c) => {
   const cadence = parseCadence(formText(c, "cadence") ?? "daily");
   if (!cadence) return c.html(consoleErrorPage("Not sent", "cadence must be daily or weekly.", csrf), 400);
   if (formText(c, "confirm") !== "yes") return c.redirect(`/console/send?cadence=${cadence}`, 303);
-  const unsupported = unsupportedEdition({ cadence });
-  if (unsupported) return c.html(consoleErrorPage("Not sent", unsupported, csrf), 400);
   const report = await sendDigestNow(c.get("config"), bindings(c), cadence, new Date());
   const digestId = report.digest.digestId ?? report.digest.resumed?.digestId;
   if (report.digest.digestId) return c.redirect(`/console/digests/${report.digest.digestId}`, 303);
@@ -270,14 +301,21 @@ consoleRoutes.post("/send", async (c) => {
 
 consoleRoutes.post("/test-send", async (c) => {
   const csrf = c.get("session").csrf;
-  const cadence = parseCadence(formText(c, "cadence") ?? "daily");
+  const form = c.get("form");
+  const read = readEdition(
+    {
+      cadence: formText(c, "cadence") ?? undefined,
+      lang: formText(c, "lang") ?? undefined,
+      topics: formText(c, "topics") ?? undefined,
+      sources: form.getAll("sources").filter((v): v is string => typeof v === "string"),
+    },
+    await feedChoices(c),
+  );
   const address = parseEmailAddress(formText(c, "to"));
   const back: [string, string] = ["/console/digests", "Back to digests"];
-  if (!cadence) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: "cadence must be daily or weekly.", back }), 400);
+  if (!read.ok) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: `${read.message}.`, back }), 400);
   if (!address.ok) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: `to: ${address.message}`, back }), 400);
-  const unsupported = unsupportedEdition({ cadence });
-  if (unsupported) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: unsupported, back }), 400);
-  const { digest } = await sendTestDigestTo(c.get("config"), bindings(c), address.address, cadence);
+  const { digest } = await sendTestDigestTo(c.get("config"), bindings(c), address.address, read.edition);
   if (digest.skipped) return c.html(resultPage({ title: "Test not sent", csrf, ok: false, message: `Nothing to send: ${digest.skipped}.`, back }));
   if (!digest.sent)
     return c.html(
@@ -289,15 +327,16 @@ consoleRoutes.post("/test-send", async (c) => {
 
 consoleRoutes.post("/resume", async (c) => {
   const csrf = c.get("session").csrf;
-  const { liftedPause, report } = await resumeAfterPause(c.get("config"), bindings(c), new Date());
+  const { liftedPause, reports } = await resumeAfterPause(c.get("config"), bindings(c), new Date());
   const lifted = liftedPause ? "The mail-quota pause is lifted." : "There was no mail-quota pause.";
-  if (!report) return c.html(resultPage({ title: "Resumed", csrf, message: `${lifted} No digest was waiting to finish.` }));
-  const id = report.resumed?.digestId;
+  if (reports.length === 0) return c.html(resultPage({ title: "Resumed", csrf, message: `${lifted} No digest was waiting to finish.` }));
+  const resumed = reports.flatMap((report) => (report.resumed ? [report.resumed] : []));
+  const id = resumed[0]?.digestId;
   return c.html(
     resultPage({
       title: "Resumed",
       csrf,
-      message: `${lifted} ${report.resumed ? `${report.resumed.batchesEnqueued} batch(es) enqueued again for digest ${report.resumed.digestId}.` : ""}`,
+      message: `${lifted} ${resumed.map((r) => `${r.batchesEnqueued} batch(es) enqueued again for digest ${r.digestId}.`).join(" ")}`,
       back: id ? [`/console/digests/${id}`, "Follow the digest"] : undefined,
     }),
   );
@@ -342,7 +381,8 @@ consoleRoutes.get("/subscribers", async (c) => {
     if (!parsed.ok) queryError = parsed.message;
     else found = await getSubscriber(c.env.KV, await subscriberIdFor(parsed.address));
   }
-  return c.html(subscribersPage({ csrf: c.get("session").csrf, now, counts, query: query?.trim() || null, queryError, found }));
+  const feeds = found ? await feedChoices(c) : [];
+  return c.html(subscribersPage({ csrf: c.get("session").csrf, now, counts, query: query?.trim() || null, queryError, found, feeds }));
 });
 
 consoleRoutes.get("/subscribers/export", (c) => {

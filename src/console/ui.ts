@@ -20,6 +20,9 @@ section { margin-bottom:1.5rem; }
 input[type=text], input[type=password], input[type=file], select { width:100%; font:inherit; padding:.6rem .7rem; border:2px solid var(--border); border-radius:.4rem; background:var(--bg); color:var(--fg); }
 input[type=checkbox] { width:1.2rem; height:1.2rem; vertical-align:middle; }
 label.inline { display:inline; font-weight:400; margin:0 0 0 .4rem; }
+label.check { display:flex; gap:.5rem; align-items:center; font-weight:400; margin:.35rem 0; }
+.row > fieldset { flex-basis:100%; margin:0; }
+td.title { min-width:12rem; }
 select:focus-visible, input:focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
 button.secondary { background:transparent; color:var(--accent); border:2px solid var(--accent); }
 button.danger { background:var(--warn); color:var(--bg); }

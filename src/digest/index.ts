@@ -7,13 +7,15 @@ import type { Mailer } from "../mail/mailer";
 import type { SendQueue } from "../queue-messages";
 import type { Cadence } from "../subscribers/preferences";
 import { runDigest, type DigestReport } from "./run-digest";
-import { sendTestDigest } from "./send-test-digest";
+import { sendTestDigest, type EditionPreferences } from "./send-test-digest";
 
 export interface DigestRunOptions {
   dryRun?: boolean;
   to?: string;
   /** Which readers: daily (the default) or weekly. */
   cadence?: Cadence;
+  /** With `to`: the choices of the edition to send (default: English, no topics, the default feeds). */
+  edition?: EditionPreferences;
 }
 
 export interface DigestRunReport {
@@ -30,14 +32,9 @@ export function operatorOf(config: Pick<Config, "operatorName" | "operatorAddres
   return operator;
 }
 
-export async function ingestAndRunDigest(
-  config: Config,
-  bindings: { kv: KVNamespace; queue: SendQueue; mailer: Mailer },
-  options: DigestRunOptions = {},
-  now: () => Date = () => new Date(),
-): Promise<DigestRunReport> {
-  const ingest: IngestReport = await runIngest(config, bindings.kv, fetch, now, bindings.mailer);
-  const deps = {
+/** What a digest run needs, from the settings: the same for the crons, the JSON API and the console. */
+export function digestDepsFor(config: Config, bindings: { kv: KVNamespace; queue: SendQueue }, now: () => Date = () => new Date()) {
+  return {
     kv: bindings.kv,
     queue: bindings.queue,
     publicUrl: config.publicUrl,
@@ -46,6 +43,16 @@ export async function ingestAndRunDigest(
     feeds: config,
     operator: operatorOf(config),
   };
+}
+
+export async function ingestAndRunDigest(
+  config: Config,
+  bindings: { kv: KVNamespace; queue: SendQueue; mailer: Mailer },
+  options: DigestRunOptions = {},
+  now: () => Date = () => new Date(),
+): Promise<DigestRunReport> {
+  const ingest: IngestReport = await runIngest(config, bindings.kv, fetch, now, bindings.mailer);
+  const deps = digestDepsFor(config, bindings, now);
   const cadence = options.cadence ?? "daily";
   const digest =
     options.to !== undefined
@@ -53,6 +60,7 @@ export async function ingestAndRunDigest(
           { ...deps, mailer: bindings.mailer, signingSecret: config.signingSecret, emailFrom: config.emailFrom, inboundAddress: config.inboundAddress },
           options.to,
           cadence,
+          options.edition,
         )
       : await runDigest(deps, { dryRun: options.dryRun, cadence });
   return {

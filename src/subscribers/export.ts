@@ -1,6 +1,7 @@
 // Subscriber export for operators (privacy requests, moving a list): one
 // KV list page (1,000 keys) and ten bulk reads at a time, streamed, so the
 // size of the list never matters for memory.
+import { preferencesOf, type Preferences } from "./preferences";
 import type { Subscriber } from "./subscriber";
 import { getSubscribersByIds, listSubscriberPage } from "./subscriber-store";
 
@@ -13,6 +14,12 @@ export interface ExportRow {
   unsubscribedAt: string | null;
   suppressedAt: string | null;
   suppressedReason: string | null;
+  /** The reader's choices (records from before preferences read as the defaults). */
+  cadence: Preferences["cadence"];
+  topics: string[];
+  lang: Preferences["lang"];
+  /** Feed ids; null = the default feeds for the reader's language. */
+  sources: string[] | null;
 }
 
 export const CSV_COLUMNS: (keyof ExportRow)[] = [
@@ -24,9 +31,14 @@ export const CSV_COLUMNS: (keyof ExportRow)[] = [
   "unsubscribedAt",
   "suppressedAt",
   "suppressedReason",
+  "cadence",
+  "topics",
+  "lang",
+  "sources",
 ];
 
 export function toExportRow(subscriber: Subscriber): ExportRow {
+  const preferences = preferencesOf(subscriber);
   return {
     email: subscriber.email,
     status: subscriber.status,
@@ -36,7 +48,16 @@ export function toExportRow(subscriber: Subscriber): ExportRow {
     unsubscribedAt: subscriber.unsubscribedAt,
     suppressedAt: subscriber.suppressedAt,
     suppressedReason: subscriber.suppressedReason,
+    cadence: preferences.cadence,
+    topics: preferences.topics,
+    lang: preferences.lang,
+    sources: preferences.sources,
   };
+}
+
+/** A list in one CSV cell: "; "-separated, as the import reads topics (an empty cell: none, or for sources the default). */
+function cellText(value: string | string[] | null): string | null {
+  return Array.isArray(value) ? value.join("; ") : value;
 }
 
 /** RFC 4180 quoting, plus a leading ' on cells a spreadsheet would run as a formula. */
@@ -78,7 +99,7 @@ export function exportStream(kv: KVNamespace, format: "csv" | "json"): ReadableS
       }
       let chunk = "";
       for (const row of next.value) {
-        if (format === "csv") chunk += `${CSV_COLUMNS.map((column) => csvCell(row[column])).join(",")}\r\n`;
+        if (format === "csv") chunk += `${CSV_COLUMNS.map((column) => csvCell(cellText(row[column]))).join(",")}\r\n`;
         else {
           chunk += `${first ? "" : ","}\n${JSON.stringify(row)}`;
           first = false;

@@ -5,7 +5,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
-import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
+import { newSubscriber, type Subscriber } from "../../src/subscribers/subscriber";
+import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { natoDate, receivedEmails, rss, seedSubscribers, serveFeed, uniqueDomain, uniqueName, waitFor } from "../helpers";
 import { ConsoleClient } from "./console-client";
 
@@ -65,24 +66,47 @@ describe("the console with real data", () => {
     expect(preview).toMatch(/<iframe\s+class="preview"\s+title="[^"]+"\s+sandbox=""\s/);
     expect(preview).toContain("Ministers meet in Brussels");
     expect(preview).toMatch(/Would go to<\/dt>\s*<dd>\d+/);
-    expect(await client.page("/console/preview?cadence=weekly&lang=en")).toContain("daily edition only");
+    // Every edition: the weekly digest, the French one, and one reader's topics, as those readers would get them.
+    const weekly = await client.page("/console/preview?cadence=weekly&lang=en");
+    expect(weekly).toContain("<strong>Subject:</strong> Ministers meet in Brussels + 1 more");
+    expect(weekly).toMatch(/Would go to<\/dt>\s*<dd>0<\/dd>/);
+    expect(weekly).toMatch(/whole weekly run: 0 weekly reader\(s\)/);
+    const french = await client.page("/console/preview?cadence=daily&lang=fr");
+    expect(french).toContain("<strong>Subject:</strong> Ministers meet in Brussels + 1 autre");
+    expect(french).toContain("lang=&quot;fr&quot;");
+    const topics = await client.page("/console/preview?cadence=daily&lang=en&topics=summit");
+    expect(topics).toContain("<strong>Subject:</strong> Summit &lt;preparations&gt; &amp; more");
+    expect(topics).toMatch(/Releases in this edition<\/dt>\s*<dd>1 of 2/);
+    expect(await client.page("/console/preview?cadence=daily&lang=en&topics=nothing-matches")).toContain("gets no email this time");
+    const badTopics = await client.get("/console/preview?cadence=daily&topics=x");
+    expect(badTopics.status).toBe(400);
+    expect(await badTopics.text()).toContain("each topic must be 2 to 40 characters long");
 
     const testTo = `operator@${domain}`;
     const test = await client.post("/console/test-send", { to: testTo, cadence: "daily" });
     expect(test.status).toBe(200);
     expect(await test.text()).toContain(`to ${testTo}`);
+    // A test of the French weekly edition with a topic: that edition's email, to that address only.
+    const frenchTest = await client.post("/console/test-send", { to: testTo, cadence: "weekly", lang: "fr", topics: "ministers" });
+    expect(frenchTest.status).toBe(200);
     const tests = await receivedEmails(domain);
-    expect(tests).toEqual([expect.objectContaining({ to: [testTo], subject: "[test] Ministers meet in Brussels + 1 more" })]);
+    expect(tests).toHaveLength(2);
+    expect(tests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ to: [testTo], subject: "[test] Ministers meet in Brussels" }),
+        expect.objectContaining({ to: [testTo], subject: "[test] Ministers meet in Brussels + 1 more" }),
+      ]),
+    );
     expect((await client.post("/console/test-send", { to: "not-an-address", cadence: "daily" })).status).toBe(400);
 
     // Send now: a confirmation page first; a POST without the confirmation sends nothing.
     const confirm = await client.page("/console/send?cadence=daily");
     expect(confirm).toContain("Yes, send it");
-    expect(confirm).toMatch(/2 release\(s\) to <strong>\d+<\/strong>\s+confirmed reader/);
+    expect(confirm).toMatch(/2 release\(s\) to <strong>\d+<\/strong>\s+confirmed daily reader/);
     const unconfirmed = await client.post("/console/send", { cadence: "daily" });
     expect(unconfirmed.status).toBe(303);
     expect(unconfirmed.headers.get("Location")).toBe("/console/send?cadence=daily");
-    expect(await receivedEmails(domain)).toHaveLength(1);
+    expect(await receivedEmails(domain)).toHaveLength(2);
 
     const sent = await client.post("/console/send", { cadence: "daily", confirm: "yes" });
     expect(sent.status).toBe(303);
@@ -95,7 +119,7 @@ describe("the console with real data", () => {
     const mails = await receivedEmails(domain);
     expect(
       mails
-        .filter((m) => m.subject.startsWith("NATO digest"))
+        .filter((m) => m.subject === "Ministers meet in Brussels + 1 more")
         .map((m) => m.to[0])
         .sort(),
     ).toEqual([0, 1, 2].map((i) => `reader${i}@${domain}`));
@@ -104,11 +128,19 @@ describe("the console with real data", () => {
     expect(digestPage).toContain("Finished:");
     expect(digestPage).toContain("Ministers meet in Brussels");
     expect(digestPage).not.toContain("console.js"); // finished: nothing to poll
+    // The run's editions, each with its readers and outcome (the three readers share the default edition).
+    expect(digestPage).toContain('<h2 id="editions-h">Editions</h2>');
+    expect(digestPage).toContain(`href="/digests/${id}-e0"`);
+    expect(digestPage).toMatch(
+      /English ·\s*all topics\s*<\/td>\s*<td class="num">2<\/td>\s*<td class="num">3<\/td>\s*<td class="num">3<\/td>\s*<td class="num">0<\/td>\s*<td class="num">0<\/td>/,
+    );
 
     const after = await client.page("/console");
     expect(after).toContain(`href="/console/digests/${id}"`);
     expect(after).toContain('aria-labelledby="chart-sent-title"');
     expect(after).toContain("Nothing new since the last digest");
+    // The weekly edition has not gone out: its releases still wait.
+    expect(after).toContain("2 release(s) will go into the next weekly digest");
     const digests = await client.page("/console/digests");
     expect(digests).toContain(`/console/digests/${id}`);
 
@@ -116,6 +148,46 @@ describe("the console with real data", () => {
     const again = await client.post("/console/send", { cadence: "daily", confirm: "yes" });
     expect(again.status).toBe(200);
     expect(await again.text()).toContain("nothing new since the last digest");
+  });
+
+  it("send now for the weekly cadence mails only weekly readers, each their edition (language, topics); the digest page lists the editions", async () => {
+    const domain = uniqueDomain("console-weekly");
+    await seedSubscribers(domain, 2); // daily readers: the weekly run must not mail them
+    const now = new Date();
+    const weekly = async (email: string, preferences: Subscriber["preferences"]) => {
+      const id = await subscriberIdFor(email);
+      const base = newSubscriber({ id, email, source: "import", status: "confirmed" }, now);
+      await saveSubscriber(env.KV, { ...base, consentAt: now.toISOString(), consentSource: "import", preferences });
+    };
+    await weekly(`weekly-en@${domain}`, { cadence: "weekly", topics: [], lang: "en", sources: null });
+    await weekly(`weekly-fr@${domain}`, { cadence: "weekly", topics: [], lang: "fr", sources: null });
+    await weekly(`weekly-cyber@${domain}`, { cadence: "weekly", topics: ["cyber"], lang: "en", sources: null });
+    const client = await readyClient(["Cyber defence pledge renewed", "Foreign ministers gather"]);
+    await client.post("/console/ingest");
+
+    const confirm = await client.page("/console/send?cadence=weekly");
+    expect(confirm).toContain("Send the weekly digest now?");
+    expect(confirm).toMatch(/to <strong>3<\/strong>\s+confirmed weekly reader\(s\)\s+in 3 edition\(s\)/);
+    const sent = await client.post("/console/send", { cadence: "weekly", confirm: "yes" });
+    expect(sent.status).toBe(303);
+    const digestPath = sent.headers.get("Location")!;
+    const id = digestPath.split("/").pop()!;
+    expect(id).toMatch(/-w[0-9a-f]+$/); // a weekly run
+    await followDigest(client, id);
+    const mails = await receivedEmails(domain);
+    expect(mails.map((m) => [m.to[0], m.subject]).sort()).toEqual([
+      [`weekly-cyber@${domain}`, "Cyber defence pledge renewed"],
+      [`weekly-en@${domain}`, "Cyber defence pledge renewed + 1 more"],
+      [`weekly-fr@${domain}`, "Cyber defence pledge renewed + 1 autre"],
+    ]);
+
+    const page = await client.page(digestPath);
+    expect(page).toContain("Weekly digest");
+    expect(page).toMatch(/French ·\s*all topics/);
+    expect(page).toMatch(/English ·\s*topics: cyber/);
+    for (const index of [0, 1, 2]) expect(page).toContain(`href="/digests/${id}-e${index}"`);
+    // The daily run still has everything waiting.
+    expect(await client.page("/console")).toContain("2 release(s) will go into the next daily digest");
   });
 
   it("a digest page polls while sending: the page links the static script and the progress JSON", async () => {
@@ -144,8 +216,18 @@ describe("the console with real data", () => {
     const domain = uniqueDomain("console-find");
     const [kept] = await seedSubscribers(domain, 1, "confirmed", "kept");
     const [bounced] = await seedSubscribers(domain, 1, "suppressed", "bounced");
+    const [choosy] = await seedSubscribers(domain, 1, "confirmed", "choosy");
+    const record = (await getSubscriber(env.KV, await subscriberIdFor(choosy!)))!;
+    await saveSubscriber(env.KV, { ...record, preferences: { cadence: "weekly", topics: ["cyber", "Ukraine"], lang: "fr", sources: null } });
     const client = new ConsoleClient();
     await client.signIn();
+
+    // The record shows the reader's choices.
+    const choices = await client.page(`/console/subscribers?email=${encodeURIComponent(choosy!)}`);
+    expect(choices).toMatch(/Gets<\/th>\s*<td>Weekly digest in French<\/td>/);
+    expect(choices).toMatch(/Topics<\/th>\s*<td>cyber, Ukraine<\/td>/);
+    expect(choices).toContain("(the default for the language)");
+    expect(await client.page(`/console/subscribers?email=${encodeURIComponent(kept!)}`)).toMatch(/Gets<\/th>\s*<td>Daily digest in English<\/td>/);
 
     const found = await client.page(`/console/subscribers?email=${encodeURIComponent(bounced!)}`);
     expect(found).toContain("suppressed (bounced)");
@@ -191,8 +273,11 @@ describe("the console with real data", () => {
     expect((await getSubscriber(env.KV, await subscriberIdFor(rows[7]!)))?.status).toBe("confirmed");
 
     const csv = await (await client.get("/console/subscribers/export?format=csv")).text();
-    expect(csv.split("\r\n")[0]).toBe("email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason");
+    expect(csv.split("\r\n")[0]).toBe(
+      "email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources",
+    );
     expect(csv).toContain(`imported7@${domain},confirmed`);
+    expect(csv).toMatch(new RegExp(`imported7@${domain.replace(/\./g, "\\.")},confirmed,[^\r\n]*,daily,,en,\r\n`));
 
     const empty = new FormData();
     empty.set("file", new File([""], "empty.csv", { type: "text/csv" }));
