@@ -198,7 +198,8 @@ describe("mixed-edition fault drills (600 readers, 6 editions, 2 cadences)", () 
   it("two daily triggers and a weekly one at the same moment: one digest per cadence, each reader their own edition once", async () => {
     const { domain, settings, groupOf, daily, weekly } = await setup("ed-concurrent");
     const reports = await Promise.all([trigger(settings), trigger(settings), trigger(settings, { cadence: "weekly" })]);
-    expect(reports[0]!.digestId).toBe(reports[1]!.digestId);
+    // The second daily trigger either meets the same digest or waits for it (the state already points at it): never a second one.
+    expect(reports[1]!.digestId ?? reports[1]!.resumed?.digestId).toBe(reports[0]!.digestId);
     expect(reports[2]!.digestId).not.toBe(reports[0]!.digestId);
     expect(reports[2]).toMatchObject({ recipients: weekly.length, editions: 2 });
     await waitUntilSent(reports[0]!.digestId);
@@ -215,13 +216,14 @@ describe("mixed-edition fault drills (600 readers, 6 editions, 2 cadences)", () 
     const config = testConfig(settings as Record<string, string>);
     const lostQueue = { send: async () => {}, sendBatch: async () => {} } as unknown as SendQueue;
     const deps = { kv: env.KV, publicUrl: config.publicUrl, maxAgeDays: config.maxAgeDays, feeds: config };
+    const dailyBefore = (await getDigestState(env.KV, "daily")).lastDigestId;
     const first = await runDigest({ ...deps, queue: lostQueue, now: () => new Date() }, { cadence: "weekly" });
     expect(first).toMatchObject({ recipients: weekly.length, batchesEnqueued: 2 });
     const later = await runDigest({ ...deps, queue: env.SEND_QUEUE as SendQueue, now: () => new Date(Date.now() + 13 * 3_600_000) }, { cadence: "weekly" });
     expect(later.resumed).toMatchObject({ digestId: first.digestId, batchesEnqueued: 2 });
     await waitUntilSent(first.digestId!);
     await expectEachOwnEditionOnce(domain, weekly, groupOf);
-    // The daily state never moved: the cadences keep their own.
-    expect((await getDigestState(env.KV, "daily")).lastDigestId).toBeNull();
+    // The daily state never moved (storage is shared by the tests of this file): the cadences keep their own.
+    expect((await getDigestState(env.KV, "daily")).lastDigestId).toBe(dailyBefore);
   });
 });

@@ -187,7 +187,7 @@ describe("import and export", () => {
     await seedSubscribers(domain, 1_150);
     const csv = await (await call("/admin/subscribers?format=csv", { headers: ADMIN_AUTH })).text();
     const rows = csv.trim().split("\r\n");
-    expect(rows[0]).toBe("email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason");
+    expect(rows[0]).toBe("email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources");
     expect(rows.slice(1)).toHaveLength(1_150);
     expect(new Set(rows.slice(1).map((r) => r.split(",")[0])).size).toBe(1_150);
     const json = (await (await call("/admin/subscribers?format=json", { headers: ADMIN_AUTH })).json()) as { email: string }[];
@@ -196,14 +196,19 @@ describe("import and export", () => {
 });
 
 describe("the local outbox behind the admin token", () => {
-  it("/dev/outbox answers a non-loopback host only with the admin token, and never in Resend mode", async () => {
+  it("/dev/outbox answers only with the admin token or the local-dev opt-in from loopback, and never in Resend mode", async () => {
     const outboxMode = { RESEND_API_KEY: "" };
     expect((await call("/dev/outbox", { headers: { Accept: "application/json" } }, outboxMode)).status).toBe(404);
     expect((await call("/dev/outbox", { headers: { Accept: "application/json", Authorization: "Bearer wrong-token" } }, outboxMode)).status).toBe(404);
     const withToken = await call("/dev/outbox", { headers: { Accept: "application/json", ...ADMIN_AUTH } }, outboxMode);
     expect(withToken.status).toBe(200);
     expect(await withToken.json()).toMatchObject({ messages: expect.any(Array) });
-    expect((await call("http://127.0.0.1:8787/dev/outbox", { headers: { Accept: "application/json" } }, outboxMode)).status).toBe(200);
+    // A loopback host alone is not enough (a client can send `Host: localhost`); the explicit local-dev opt-in with a loopback client is.
+    expect((await call("http://127.0.0.1:8787/dev/outbox", { headers: { Accept: "application/json" } }, outboxMode)).status).toBe(404);
+    const localDev = { ...outboxMode, DEV_OUTBOX_OPEN: "true" };
+    expect(
+      (await call("http://127.0.0.1:8787/dev/outbox", { headers: { Accept: "application/json", "CF-Connecting-IP": "127.0.0.1" } }, localDev)).status,
+    ).toBe(200);
     expect((await call("/dev/outbox", { headers: { Accept: "application/json", ...ADMIN_AUTH } })).status).toBe(404); // Resend mode
   });
 });
