@@ -10,6 +10,13 @@ export interface OutgoingEmail {
   headers?: Record<string, string>;
   /** Resend tags: ASCII letters, digits, '_' and '-' only. */
   tags?: { name: string; value: string }[];
+  /**
+   * This email as Resend's batch endpoint takes it, already serialised as
+   * pure-ASCII JSON (src/mail/resend-json.ts). The Resend mailer sends a
+   * batch whose every email has one as is, skipping the SDK's serialisation;
+   * it must say the same as the fields above. Other mailers ignore it.
+   */
+  resendJson?: string;
 }
 
 export interface SendOptions {
