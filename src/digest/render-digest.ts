@@ -14,7 +14,7 @@ import { DIGEST_TOKEN_SLOTS, ReleaseDigestEmail } from "../../emails/release-dig
 import { buildDigestText } from "../../emails/release-digest-text";
 import { stringsFor, type Cadence, type Lang } from "../i18n";
 import type { OutgoingEmail } from "../mail/mailer";
-import { type EscapedParts, isSafeGlue, joinEscaped, resendEmailJson } from "../mail/resend-json";
+import { type EscapedParts, isSafeGlue, resendEmailChunks } from "../mail/resend-json";
 import { renderEmailHtml } from "../mail/render";
 
 export interface DigestContent {
@@ -173,11 +173,7 @@ export function personaliseDigest(content: StoredDigestContent, options: Persona
   };
   // encodeURIComponent leaves only ASCII without quotes or backslashes: the glue needs no escaping.
   if (options.escaped && glue !== null && isSafeGlue(glue)) {
-    email.resendJson = resendEmailJson(email, {
-      subject: options.escaped.subject,
-      html: joinEscaped(options.escaped.htmlParts, glue),
-      text: joinEscaped(options.escaped.textParts, glue),
-    });
+    email.resendJson = resendEmailChunks(email, options.escaped, glue);
   }
   return email;
 }

@@ -11,12 +11,13 @@ export interface OutgoingEmail {
   /** Resend tags: ASCII letters, digits, '_' and '-' only. */
   tags?: { name: string; value: string }[];
   /**
-   * This email as Resend's batch endpoint takes it, already serialised as
-   * pure-ASCII JSON (src/mail/resend-json.ts). The Resend mailer sends a
-   * batch whose every email has one as is, skipping the SDK's serialisation;
-   * it must say the same as the fields above. Other mailers ignore it.
+   * This email as Resend's batch endpoint takes it, already serialised:
+   * JSON in UTF-8 chunks (src/mail/resend-json.ts). The Resend mailer sends
+   * a batch whose every email has them as is, skipping the SDK's
+   * serialisation; they must say the same as the fields above. Other
+   * mailers ignore them.
    */
-  resendJson?: string;
+  resendJson?: Uint8Array[];
 }
 
 export interface SendOptions {

@@ -11,6 +11,7 @@
 // endpoint with the same headers the SDK sends; its answer is read the way
 // the SDK reads it, so the retry, pacing and quota handling below is shared.
 import { Resend } from "resend";
+import { joinBatchBody } from "./resend-json";
 import { assertBatchSize, type BatchResult, type Mailer, type OutgoingEmail, type SendOptions } from "./mailer";
 
 export interface ResendMailerOptions {
@@ -40,7 +41,7 @@ const USER_AGENT = "nato-digest (resend-node compatible)";
  * SDK's fetchRequest: JSON error bodies as they are, other failures as
  * application_error, a network failure or timeout with no status.
  */
-async function postRawBatch(baseUrl: string, apiKey: string, body: string, idempotencyKey: string, signal: AbortSignal): Promise<SendResponse> {
+async function postRawBatch(baseUrl: string, apiKey: string, body: Uint8Array, idempotencyKey: string, signal: AbortSignal): Promise<SendResponse> {
   let response: Response;
   try {
     response = await fetch(`${baseUrl}/emails/batch`, {
@@ -180,7 +181,7 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
       assertBatchSize(emails);
       if (emails.length === 0) return { status: "sent", ids: [], rejected: [] };
       // Every email prebuilt: the body is their JSON joined, never re-serialised.
-      const rawBody = emails.every((email) => email.resendJson !== undefined) ? `[${emails.map((email) => email.resendJson).join(",")}]` : null;
+      const rawBody = emails.every((email) => email.resendJson !== undefined) ? joinBatchBody(emails.map((email) => email.resendJson!)) : null;
       const payload =
         rawBody !== null
           ? []

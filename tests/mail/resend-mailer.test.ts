@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OutgoingEmail } from "../../src/mail/mailer";
 import { createOutboxMailer, getOutboxMessage, listOutbox } from "../../src/mail/outbox-mailer";
-import { asciiJsonEscape, resendEmailJson } from "../../src/mail/resend-json";
+import { escapeParts, resendEmailChunks } from "../../src/mail/resend-json";
 import { createResendMailer } from "../../src/mail/resend-mailer";
 import { advanceResendClock, newResendTeam, receivedEmails, resendServerUrl, resendStats, setResendRules, testConfig, uniqueDomain } from "../helpers";
 
@@ -20,8 +20,9 @@ function batch(domain: string, count: number, start = 0): OutgoingEmail[] {
 
 /** The email with its prebuilt Resend JSON, as the digest's send path gives it. */
 function prebuilt(email: OutgoingEmail): OutgoingEmail {
-  const escaped = { subject: asciiJsonEscape(email.subject), html: asciiJsonEscape(email.html), text: asciiJsonEscape(email.text) };
-  return { ...email, resendJson: resendEmailJson(email, escaped) };
+  // One part each, so no glue is placed.
+  const escaped = escapeParts({ subject: email.subject, htmlParts: [email.html], textParts: [email.text] });
+  return { ...email, resendJson: resendEmailChunks(email, escaped, "") };
 }
 
 // Every behaviour twice: through the SDK's serialisation, and with bodies
