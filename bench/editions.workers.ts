@@ -359,7 +359,7 @@ async function consumerInvocation(domain: string, path: "prebuilt" | "sdk", roun
     globalThis.fetch = realFetch;
   }
   const wallMs = performance.now() - started;
-  return {
+  const result = {
     path,
     batches: batch.messages.length,
     emails: enqueued.slice(0, 10).reduce((n, m) => n + m.recipients.length, 0),
@@ -370,7 +370,17 @@ async function consumerInvocation(domain: string, path: "prebuilt" | "sdk", roun
     pacingMs: sleepMs,
     cpuMs: wallMs - timings.waitMs - fetchWaitMs - sleepMs,
     kvOps: timings.ops,
-  };
+  }; // The rest of the digest's batches, untimed: the next digest run waits for this one to finish.
+  for (let from = 10; from < enqueued.length; from += 10) {
+    const rest = {
+      queue: "nato-digest-send",
+      messages: enqueued.slice(from, from + 10).map((body, i) => ({ id: `r${from + i}`, timestamp: new Date(), attempts: 1, body, ack() {}, retry() {} })),
+      ackAll() {},
+      retryAll() {},
+    } as unknown as MessageBatch<SendQueueMessage>;
+    await handleSendBatch(rest, { kv: env.KV, queue: recordingQueue([]), mailer, config, now: () => new Date() });
+  }
+  return result;
 }
 
 describe("editions at scale", () => {
