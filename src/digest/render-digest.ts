@@ -14,6 +14,7 @@ import { DIGEST_TOKEN_SLOTS, ReleaseDigestEmail } from "../../emails/release-dig
 import { buildDigestText } from "../../emails/release-digest-text";
 import { stringsFor, type Cadence, type Lang } from "../i18n";
 import type { OutgoingEmail } from "../mail/mailer";
+import { type EscapedParts, isSafeGlue, resendEmailChunks } from "../mail/resend-json";
 import { renderEmailHtml } from "../mail/render";
 
 export interface DigestContent {
@@ -130,6 +131,8 @@ export interface PersonaliseOptions {
   listId?: string;
   /** The inbound address that understands "unsubscribe": added to List-Unsubscribe as a mailto:. */
   inboundAddress?: string | null;
+  /** This edition's parts escaped once (escapeParts): the email then carries its Resend JSON too. */
+  escaped?: EscapedParts;
 }
 
 /**
@@ -141,17 +144,18 @@ export function personaliseDigest(content: StoredDigestContent, options: Persona
   const unsubscribeUrl = unsubscribeUrlFor(options.publicUrl, token);
   let html: string;
   let text: string;
+  let glue: string | null = null;
   if (isLegacyContent(content)) {
     const legacyUrl = unsubscribeUrlFor(options.publicUrl, LEGACY_TOKEN_PLACEHOLDER);
     html = content.html.split(legacyUrl).join(unsubscribeUrl);
     text = content.text.split(legacyUrl).join(unsubscribeUrl);
   } else {
-    const glue = `?token=${token}`;
+    glue = `?token=${token}`;
     html = joinParts(content.htmlParts, glue);
     text = joinParts(content.textParts, glue);
   }
   const listUnsubscribe = options.inboundAddress ? `<${unsubscribeUrl}>, <mailto:${options.inboundAddress}?subject=unsubscribe>` : `<${unsubscribeUrl}>`;
-  return {
+  const email: OutgoingEmail = {
     from: options.from,
     to: options.to,
     subject: content.subject,
@@ -167,6 +171,11 @@ export function personaliseDigest(content: StoredDigestContent, options: Persona
       { name: "digest", value: options.digestId.replace(/[^A-Za-z0-9_-]/g, "_") },
     ],
   };
+  // encodeURIComponent leaves only ASCII without quotes or backslashes: the glue needs no escaping.
+  if (options.escaped && glue !== null && isSafeGlue(glue)) {
+    email.resendJson = resendEmailChunks(email, options.escaped, glue);
+  }
+  return email;
 }
 
 const escapeHtml = (text: string) => text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);

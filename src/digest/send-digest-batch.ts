@@ -14,12 +14,13 @@
 import { sha256Hex } from "../lib/crypto";
 import type { Mailer, OutgoingEmail } from "../mail/mailer";
 import { getQuotaPause, pauseForQuota } from "../mail/quota-store";
+import { type EscapedParts, escapeParts } from "../mail/resend-json";
 import type { DigestBatchMessage } from "../queue-messages";
 import { getSubscriberStatuses } from "../subscribers/subscriber-store";
 import { createPersonalToken } from "../subscribers/tokens";
 import { type BatchRecord, type DigestRecord, getBatch, getDigest, getDigests, saveBatch } from "./digest-store";
 import { finishIfComplete } from "./progress";
-import { personaliseDigest, type StoredDigestContent } from "./render-digest";
+import { isLegacyContent, personaliseDigest, type StoredDigestContent } from "./render-digest";
 
 export interface BatchDeps {
   kv: KVNamespace;
@@ -84,6 +85,21 @@ async function loadEditionContents(kv: KVNamespace, digest: DigestRecord, indexe
   return out;
 }
 
+// Each edition's parts JSON-escaped once per isolate, for the Resend mailer's
+// prebuilt request body (see src/mail/resend-json.ts): kept as long as the
+// cached content object itself.
+const escapedCache = new WeakMap<StoredDigestContent, EscapedParts>();
+
+function escapedFor(content: StoredDigestContent): EscapedParts | undefined {
+  if (isLegacyContent(content)) return undefined;
+  let escaped = escapedCache.get(content);
+  if (!escaped) {
+    escaped = escapeParts(content);
+    escapedCache.set(content, escaped);
+  }
+  return escaped;
+}
+
 export async function idempotencyKeyFor(message: Pick<DigestBatchMessage, "digestId" | "batchIndex" | "recipients">): Promise<string> {
   const recipients = await sha256Hex(message.recipients.map((r) => r.id).join(","));
   return `digest-${message.digestId}-${message.batchIndex}-${recipients.slice(0, 16)}`;
@@ -120,6 +136,8 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
 
   const contents = await loadEditionContents(deps.kv, digest, new Set(current.map((r) => r.edition ?? 0)));
   const emails: OutgoingEmail[] = [];
+  // Only Resend takes the prebuilt JSON; the outbox keeps html and text.
+  const prebuild = deps.mailer.kind === "resend";
   for (const recipient of current) {
     const content = contents.get(recipient.edition ?? 0);
     if (!content) throw new Error(`edition ${recipient.edition} of digest ${digest.id} is missing`);
@@ -132,6 +150,7 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
         publicUrl: deps.publicUrl,
         digestId: digest.editions ? `${digest.id}-e${recipient.edition ?? 0}` : digest.id,
         inboundAddress: deps.inboundAddress,
+        escaped: prebuild ? escapedFor(content) : undefined,
       }),
     );
   }

@@ -10,6 +10,14 @@ export interface OutgoingEmail {
   headers?: Record<string, string>;
   /** Resend tags: ASCII letters, digits, '_' and '-' only. */
   tags?: { name: string; value: string }[];
+  /**
+   * This email as Resend's batch endpoint takes it, already serialised:
+   * JSON in UTF-8 chunks (src/mail/resend-json.ts). The Resend mailer sends
+   * a batch whose every email has them as is, skipping the SDK's
+   * serialisation; they must say the same as the fields above. Other
+   * mailers ignore them.
+   */
+  resendJson?: Uint8Array[];
 }
 
 export interface SendOptions {

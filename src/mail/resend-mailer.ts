@@ -5,7 +5,13 @@
 // (its ratelimit-* headers when present, the configured rate otherwise);
 // 429 and 5xx are retried with backoff within a bounded wait, then handed
 // back as "retry" so the queue can try later. Quota errors stop at once.
+//
+// A batch whose every email carries a prebuilt JSON body (the digest's, see
+// src/mail/resend-json.ts) goes out as that body with fetch, to the same
+// endpoint with the same headers the SDK sends; its answer is read the way
+// the SDK reads it, so the retry, pacing and quota handling below is shared.
 import { Resend } from "resend";
+import { joinBatchBody } from "./resend-json";
 import { assertBatchSize, type BatchResult, type Mailer, type OutgoingEmail, type SendOptions } from "./mailer";
 
 export interface ResendMailerOptions {
@@ -19,6 +25,64 @@ export interface ResendMailerOptions {
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+}
+
+/** What the SDK's client.batch.send resolves to: the fields this mailer reads. */
+interface SendResponse {
+  data: unknown;
+  error: ResendError | null;
+  headers: Record<string, string> | null;
+}
+
+const USER_AGENT = "nato-digest (resend-node compatible)";
+
+/**
+ * POST /emails/batch with a body already serialised, answered like the
+ * SDK's fetchRequest: JSON error bodies as they are, other failures as
+ * application_error, a network failure or timeout with no status.
+ */
+async function postRawBatch(baseUrl: string, apiKey: string, body: Uint8Array, idempotencyKey: string, signal: AbortSignal): Promise<SendResponse> {
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}/emails/batch`, {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${apiKey}`,
+        "User-Agent": USER_AGENT,
+        "Content-Type": "application/json",
+        "Idempotency-Key": idempotencyKey,
+        "x-batch-validation": "permissive",
+      },
+      body,
+      signal,
+    });
+  } catch {
+    return {
+      data: null,
+      error: { name: "application_error", statusCode: null, message: "Unable to fetch data. The request could not be resolved." },
+      headers: null,
+    };
+  }
+  const headers = Object.fromEntries(response.headers.entries());
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return {
+      data: null,
+      error: { name: "application_error", statusCode: response.ok ? null : response.status, message: "Unable to read the answer." },
+      headers,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const error = { name: "application_error", statusCode: response.ok ? null : response.status, message: "Internal server error. The answer was not JSON." };
+    return { data: null, error, headers };
+  }
+  if (!response.ok) return { data: null, error: parsed as ResendError, headers };
+  return { data: parsed, error: null, headers };
 }
 
 const QUOTA_ERRORS = new Set(["daily_quota_exceeded", "monthly_quota_exceeded"]);
@@ -116,30 +180,39 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
     async sendBatch(emails: OutgoingEmail[], sendOptions: SendOptions): Promise<BatchResult> {
       assertBatchSize(emails);
       if (emails.length === 0) return { status: "sent", ids: [], rejected: [] };
-      const payload = emails.map((email) => ({
-        from: email.from,
-        to: [email.to],
-        subject: email.subject,
-        html: email.html,
-        text: email.text,
-        headers: email.headers,
-        tags: email.tags,
-      }));
+      // Every email prebuilt: the body is their JSON joined, never re-serialised.
+      const rawBody = emails.every((email) => email.resendJson !== undefined) ? joinBatchBody(emails.map((email) => email.resendJson!)) : null;
+      const payload =
+        rawBody !== null
+          ? []
+          : emails.map((email) => ({
+              from: email.from,
+              to: [email.to],
+              subject: email.subject,
+              html: email.html,
+              text: email.text,
+              headers: email.headers,
+              tags: email.tags,
+            }));
       let lastMessage = "";
       let lastDelayMs = 0;
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         await waitForSlot();
-        const response = await client.batch.send(payload, {
-          idempotencyKey: sendOptions.idempotencyKey,
-          batchValidation: "permissive",
-          signal: AbortSignal.timeout(timeoutMs),
-        } as Parameters<typeof client.batch.send>[1]);
-        const headers = (response.headers ?? null) as Record<string, string> | null;
+        const signal = AbortSignal.timeout(timeoutMs);
+        const response: SendResponse =
+          rawBody !== null
+            ? await postRawBatch(options.baseUrl, options.apiKey, rawBody, sendOptions.idempotencyKey, signal)
+            : ((await client.batch.send(payload, {
+                idempotencyKey: sendOptions.idempotencyKey,
+                batchValidation: "permissive",
+                signal,
+              } as Parameters<typeof client.batch.send>[1])) as SendResponse);
+        const headers = response.headers;
         learnFromHeaders(headers);
         if (!response.error) {
           return parseSuccess(response.data as unknown, emails.length);
         }
-        const error = response.error as ResendError;
+        const error = response.error;
         const status = error.statusCode ?? null;
         const name = error.name ?? "unknown_error";
         lastMessage = `${status ?? "network"} ${name}: ${error.message ?? ""}`.trim();

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OutgoingEmail } from "../../src/mail/mailer";
 import { createOutboxMailer, getOutboxMessage, listOutbox } from "../../src/mail/outbox-mailer";
+import { escapeParts, resendEmailChunks } from "../../src/mail/resend-json";
 import { createResendMailer } from "../../src/mail/resend-mailer";
 import { advanceResendClock, newResendTeam, receivedEmails, resendServerUrl, resendStats, setResendRules, testConfig, uniqueDomain } from "../helpers";
 
@@ -17,13 +18,27 @@ function batch(domain: string, count: number, start = 0): OutgoingEmail[] {
   }));
 }
 
-// Each mailer gets a Resend team of its own (limit 100/s unless a test sets
-// another), so no test inherits another's rate limit or idempotency keys.
-async function mailer(overrides: Partial<Parameters<typeof createResendMailer>[0]> = {}) {
-  return createResendMailer({ apiKey: await newResendTeam(), baseUrl: resendServerUrl(), requestsPerSecond: 50, ...overrides });
+/** The email with its prebuilt Resend JSON, as the digest's send path gives it. */
+function prebuilt(email: OutgoingEmail): OutgoingEmail {
+  // One part each, so no glue is placed.
+  const escaped = escapeParts({ subject: email.subject, htmlParts: [email.html], textParts: [email.text] });
+  return { ...email, resendJson: resendEmailChunks(email, escaped, "") };
 }
 
-describe("Resend mailer against the local Resend-compatible server", () => {
+// Every behaviour twice: through the SDK's serialisation, and with bodies
+// prebuilt (the digest's path), which bypasses it but shares the rest.
+describe.each([
+  { path: "the SDK", prebuild: false },
+  { path: "prebuilt JSON bodies", prebuild: true },
+])("Resend mailer against the local Resend-compatible server, through $path", ({ prebuild }) => {
+  // Each mailer gets a Resend team of its own (limit 100/s unless a test sets
+  // another), so no test inherits another's rate limit or idempotency keys.
+  async function mailer(overrides: Partial<Parameters<typeof createResendMailer>[0]> = {}) {
+    const real = createResendMailer({ apiKey: await newResendTeam(), baseUrl: resendServerUrl(), requestsPerSecond: 50, ...overrides });
+    if (!prebuild) return real;
+    return { ...real, sendBatch: (emails: OutgoingEmail[], options: { idempotencyKey: string }) => real.sendBatch(emails.map(prebuilt), options) };
+  }
+
   it("sends 100 emails in one batch call with the caller's idempotency key", async () => {
     const domain = uniqueDomain("batch");
     const result = await (await mailer()).sendBatch(batch(domain, 100), { idempotencyKey: `k-${domain}` });
