@@ -28,7 +28,7 @@ const MUTATIONS = [
   {
     name: "timeout: the Resend client's timeout removed",
     file: "src/mail/resend-mailer.ts",
-    edits: [["signal: AbortSignal.timeout(timeoutMs),", ""]],
+    edits: [["const signal = AbortSignal.timeout(timeoutMs);", "const signal = undefined;"]],
     tests: ["tests/mail/resend-mailer.test.ts"],
   },
   {
@@ -80,8 +80,11 @@ const MUTATIONS = [
     name: "state: the duplicate-digest fix reverted (no state write before the record, none on the resume path)",
     file: "src/digest/run-digest.ts",
     edits: [
-      ['  await saveDigestState(deps.kv, { lastDigestId: digestId, watermark, lastRun: { at: now.toISOString(), result: "created", digestId } });\n', ""],
-      ["    if (state.lastDigestId !== digestId) {", "    if (false) {"],
+      [
+        '  await saveDigestState(deps.kv, { lastDigestId: digestId, watermark, lastRun: { at: now.toISOString(), result: "created", digestId } }, cadence);\n',
+        "",
+      ],
+      ["      if (state.lastDigestId !== existing.id) {", "      if (false) {"],
     ],
     tests: ["tests/digest/fault-drills.test.ts"],
     filter: "in turn",
