@@ -9,7 +9,7 @@ import { createMailer } from "../mail/create-mailer";
 import { runIngest } from "../feeds";
 import type { SendQueue } from "../queue-messages";
 import { parseEmailAddress } from "../subscribers/address";
-import { exportStream } from "../subscribers/export";
+import { exportDownload } from "../subscribers/export";
 import { getImportProgress, startImport } from "../subscribers/import";
 import { ImportFormatError, parseCsvImport } from "../subscribers/import-parse";
 import { clearSuppression } from "../subscribers/resend-webhook";
@@ -373,14 +373,7 @@ consoleRoutes.get("/subscribers", async (c) => {
 consoleRoutes.get("/subscribers/export", (c) => {
   const format = c.req.query("format") ?? "csv";
   if (format !== "csv" && format !== "json") return c.json({ error: "format must be csv or json" }, 400);
-  const date = new Date().toISOString().slice(0, 10);
-  return new Response(exportStream(c.env.KV, format), {
-    headers: {
-      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-      "Content-Disposition": `attachment; filename="nato-digest-subscribers-${date}.${format}"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return exportDownload(c.env.KV, format);
 });
 
 consoleRoutes.post("/subscribers/erase", async (c) => {
