@@ -134,6 +134,8 @@ export function linkIn(text: string | undefined, path: string): string {
 
 import { newSubscriber, type Subscriber } from "../src/subscribers/subscriber";
 import { saveSubscriber, subscriberIdFor } from "../src/subscribers/subscriber-store";
+import type { Preferences } from "../src/subscribers/preferences";
+import { createPersonalToken } from "../src/subscribers/tokens";
 
 export const ADMIN_AUTH = { Authorization: "Bearer test-admin-token-0123456789" };
 
@@ -154,6 +156,42 @@ export async function seedSubscribers(domain: string, count: number, status: Sub
           unsubscribedAt: status === "unsubscribed" ? base.createdAt : null,
           suppressedAt: status === "suppressed" ? base.createdAt : null,
           suppressedReason: status === "suppressed" ? "bounced" : null,
+        };
+        await saveSubscriber(env.KV, subscriber);
+      }),
+    );
+  }
+  return addresses;
+}
+
+/**
+ * Writes confirmed readers with the given choices straight into KV (as a
+ * confirmation would), `count` of them at `domain`. `withToken` says which
+ * carry a personal token (by their index); the others predate personal
+ * tokens, and theirs is computed at send time.
+ */
+export async function seedReaders(
+  domain: string,
+  prefix: string,
+  count: number,
+  preferences: Preferences | null,
+  withToken: boolean | ((index: number) => boolean) = true,
+): Promise<string[]> {
+  const addresses: string[] = [];
+  const now = new Date();
+  for (let start = 0; start < count; start += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - start) }, async (_, offset) => {
+        const email = `${prefix}${start + offset}@${domain}`;
+        addresses.push(email);
+        const id = await subscriberIdFor(email);
+        const tokened = typeof withToken === "function" ? withToken(start + offset) : withToken;
+        const subscriber: Subscriber = {
+          ...newSubscriber({ id, email, source: "import", status: "confirmed" }, now),
+          consentAt: now.toISOString(),
+          consentSource: "import",
+          ...(preferences ? { preferences } : {}),
+          ...(tokened ? { personalToken: createPersonalToken(env.SIGNING_SECRET, id) } : {}),
         };
         await saveSubscriber(env.KV, subscriber);
       }),
