@@ -42,3 +42,12 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
   expect(await accessibilityProblems(page), name).toEqual([]);
 }
+
+/** Tabs (keyboard only, like a person without a mouse) until the element matching `selector` has focus, at most `maxTabs` times. */
+export async function tabTo(page: Page, selector: string, maxTabs = 40): Promise<void> {
+  for (let i = 0; i < maxTabs; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`could not reach ${selector} with Tab`);
+}

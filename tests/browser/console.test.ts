@@ -8,9 +8,9 @@
 // and photographed light and dark, on a desktop and a phone, under
 // test-results/screenshots/console-*.png.
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessibilityProblems, launchChromium, SCREENSHOTS } from "./chromium";
+import { accessibilityProblems, launchChromium, SCREENSHOTS, tabTo } from "./chromium";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
 
 const ADMIN_TOKEN = "browser-console-admin-token-0123456789abcdef";
@@ -23,14 +23,6 @@ async function outbox(dev: WranglerDev): Promise<{ id: string; to: string; subje
     messages: { id: string; to: string; subject: string }[];
   };
   return list.messages;
-}
-
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`could not reach ${selector} with Tab`);
 }
 
 describe("the operator console in Chromium", () => {

@@ -7,9 +7,9 @@
 // to weekly, which the next daily cron respects. axe-core on every page;
 // screenshots in English and French under test-results/screenshots/.
 import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPage, launchChromium, SCREENSHOTS } from "./chromium";
+import { checkPage, launchChromium, SCREENSHOTS, tabTo } from "./chromium";
 import { createHash } from "node:crypto";
 import { startFeedServer } from "../node/feed-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
@@ -63,15 +63,6 @@ afterAll(async () => {
   await feeds?.close();
   await browser?.close();
 });
-
-/** Tabs until the element matching `selector` has focus. */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`could not reach ${selector} with Tab`);
-}
 
 async function poll<T>(check: () => Promise<T | null>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

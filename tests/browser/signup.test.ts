@@ -5,9 +5,9 @@
 // Resend-compatible server.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPage, launchChromium, SCREENSHOTS } from "./chromium";
+import { checkPage, launchChromium, SCREENSHOTS, tabTo } from "./chromium";
 import { startResendServer } from "../node/resend-server";
 import { startUnreachableServer } from "../node/unreachable-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
@@ -29,15 +29,6 @@ afterAll(async () => {
   await noFeeds?.close();
 });
 
-/** Tabs until the element matching `selector` has focus (keyboard only, like a person without a mouse). */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`could not reach ${selector} with Tab`);
-}
-
 async function signUpAndConfirm(dev: WranglerDev, address: string, prefix: string, readConfirmationText: () => Promise<string>): Promise<void> {
   // bypassCSP only so the test can inject axe-core; the page itself runs no script.
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 }, colorScheme: "light" });
@@ -47,7 +38,7 @@ async function signUpAndConfirm(dev: WranglerDev, address: string, prefix: strin
     await expect(page.title()).resolves.toContain("NATO Digest");
     await checkPage(page, `${prefix}-1-signup`);
 
-    await tabTo(page, "#email");
+    await tabTo(page, "#email", 20);
     await page.keyboard.type(address);
     await page.keyboard.press("Enter");
     await page.waitForSelector("text=Check your inbox");
@@ -60,7 +51,7 @@ async function signUpAndConfirm(dev: WranglerDev, address: string, prefix: strin
     await page.waitForSelector("text=Confirm your subscription");
     await checkPage(page, `${prefix}-3-confirm`);
 
-    await tabTo(page, "button[type=submit]");
+    await tabTo(page, "button[type=submit]", 20);
     await page.keyboard.press("Enter");
     await page.waitForSelector("text=You're subscribed");
     await checkPage(page, `${prefix}-4-confirmed`);
