@@ -9,12 +9,13 @@ import { createMailer } from "../mail/create-mailer";
 import { runIngest } from "../feeds";
 import type { SendQueue } from "../queue-messages";
 import { parseEmailAddress } from "../subscribers/address";
-import { exportStream } from "../subscribers/export";
+import { exportDownload } from "../subscribers/export";
 import { getImportProgress, startImport } from "../subscribers/import";
 import { ImportFormatError, parseCsvImport } from "../subscribers/import-parse";
 import { clearSuppression } from "../subscribers/resend-webhook";
 import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
 import { listFeedChoices, parsePreferencesInput, type FeedChoice } from "../subscribers/preferences";
+import { readBytesCapped } from "../web/read-body";
 import type { AppEnv } from "../web/types";
 import { readAccessConfig, verifyAccessRequest } from "./access";
 import { getDigestSummary, getEditionProgress, getOverviewData, listDigestSummaries } from "./console-data";
@@ -98,26 +99,10 @@ function clientIp(c: ConsoleContext): string {
 async function readForm(c: ConsoleContext, maxBytes: number): Promise<FormData | { status: 400 | 413 | 415; message: string }> {
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded" && type !== "multipart/form-data") return { status: 415, message: "Send the form from the console." };
-  const declared = Number(c.req.header("Content-Length") ?? "0");
-  const tooLarge = { status: 413 as const, message: `The upload is over ${Math.round(maxBytes / 1024 / 1024) || 1} MB; split it.` };
-  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (c.req.raw.body) {
-    const reader = c.req.raw.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        return tooLarge;
-      }
-      chunks.push(value);
-    }
-  }
+  const read = await readBytesCapped(c.req.raw, maxBytes);
+  if (!read.ok) return { status: 413, message: `The upload is over ${Math.round(maxBytes / 1024 / 1024) || 1} MB; split it.` };
   try {
-    return await new Response(new Blob(chunks), { headers: { "Content-Type": c.req.header("Content-Type")! } }).formData();
+    return await new Response(read.bytes, { headers: { "Content-Type": c.req.header("Content-Type")! } }).formData();
   } catch {
     return { status: 400, message: "The form data could not be read." };
   }
@@ -388,14 +373,7 @@ consoleRoutes.get("/subscribers", async (c) => {
 consoleRoutes.get("/subscribers/export", (c) => {
   const format = c.req.query("format") ?? "csv";
   if (format !== "csv" && format !== "json") return c.json({ error: "format must be csv or json" }, 400);
-  const date = new Date().toISOString().slice(0, 10);
-  return new Response(exportStream(c.env.KV, format), {
-    headers: {
-      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-      "Content-Disposition": `attachment; filename="nato-digest-subscribers-${date}.${format}"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return exportDownload(c.env.KV, format);
 });
 
 consoleRoutes.post("/subscribers/erase", async (c) => {

@@ -4,6 +4,7 @@
 // cannot stall the run or exhaust memory. Bodies are decoded by charset.ts
 // (byte patterns, header, declaration, UTF-8, Windows-1252), which says when
 // it had to pass over a declared charset.
+import { declaresTooLarge, readBytesCapped } from "../web/read-body";
 import { decodeFeedBytes } from "./charset";
 
 export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
@@ -65,14 +66,15 @@ export async function fetchFeed(url: string, options: FetchFeedOptions, fetcher:
     const hint = response.status === 403 ? " (the site refuses this client; NATO answers 403 to some bots)" : "";
     throw new FeedFetchError(`HTTP ${response.status}${hint}`, response.status);
   }
-  const declared = Number(response.headers.get("Content-Length"));
-  if (Number.isFinite(declared) && declared > options.maxBytes) {
+  if (declaresTooLarge(response, options.maxBytes)) {
     await response.body?.cancel();
-    throw new FeedFetchError(`the feed is ${declared} bytes, over the ${options.maxBytes}-byte cap`);
+    throw new FeedFetchError(`the feed is ${Number(response.headers.get("Content-Length"))} bytes, over the ${options.maxBytes}-byte cap`);
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readCapped(response, options.maxBytes);
+    const read = await readBytesCapped(response, options.maxBytes);
+    if (!read.ok) throw new FeedFetchError(`the feed is over the ${options.maxBytes}-byte cap`);
+    bytes = read.bytes;
   } catch (error) {
     if (error instanceof FeedFetchError) throw error;
     if (signal.aborted) throw new FeedFetchError(`the body did not arrive within ${options.timeoutMs} ms`);
@@ -90,28 +92,4 @@ export async function fetchFeed(url: string, options: FetchFeedOptions, fetcher:
     finalUrl: response.url || url,
     contentType,
   };
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new FeedFetchError(`the feed is over the ${maxBytes}-byte cap`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

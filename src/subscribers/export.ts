@@ -109,3 +109,15 @@ export function exportStream(kv: KVNamespace, format: "csv" | "json"): ReadableS
     },
   });
 }
+
+/** The export as a download (the admin API and the console both answer with this). */
+export function exportDownload(kv: KVNamespace, format: "csv" | "json"): Response {
+  const date = new Date().toISOString().slice(0, 10);
+  return new Response(exportStream(kv, format), {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="nato-digest-subscribers-${date}.${format}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

@@ -11,7 +11,7 @@ import { flagReason } from "../feeds/source-health";
 import { listSources } from "../feeds/source-store";
 import { listRecentReleases } from "../releases/release-store";
 import { parseEmailAddress } from "../subscribers/address";
-import { exportStream } from "../subscribers/export";
+import { exportDownload } from "../subscribers/export";
 import { getImportProgress, startImport } from "../subscribers/import";
 import { ImportFormatError, parseCsvImport, parseJsonImport, type ParsedImport } from "../subscribers/import-parse";
 import { clearSuppression } from "../subscribers/resend-webhook";
@@ -64,14 +64,7 @@ adminRoutes.get("/status", async (c) => {
 adminRoutes.get("/subscribers", (c) => {
   const format = c.req.query("format") ?? "csv";
   if (format !== "csv" && format !== "json") return c.json({ error: "format must be csv or json" }, 400);
-  const date = new Date().toISOString().slice(0, 10);
-  return new Response(exportStream(c.env.KV, format), {
-    headers: {
-      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-      "Content-Disposition": `attachment; filename="nato-digest-subscribers-${date}.${format}"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return exportDownload(c.env.KV, format);
 });
 
 // Erasure on request: the record goes entirely, including the fact that the

@@ -13,14 +13,17 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export type CappedRead = { ok: true; bytes: Uint8Array } | { ok: false; status: 413 };
 
+/** A request or a response: anything with headers and a body stream. */
+type HasBody = { headers: Headers; body: ReadableStream<Uint8Array> | null };
+
 /** Whether the declared Content-Length is over `maxBytes` (an absent or malformed one is not). */
-export function declaresTooLarge(request: Request, maxBytes: number): boolean {
+export function declaresTooLarge(request: HasBody, maxBytes: number): boolean {
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   return Number.isFinite(declared) && declared > maxBytes;
 }
 
 /** The whole body if it has at most `maxBytes`; stops reading at the first byte over. */
-export async function readBytesCapped(request: Request, maxBytes: number): Promise<CappedRead> {
+export async function readBytesCapped(request: HasBody, maxBytes: number): Promise<CappedRead> {
   if (declaresTooLarge(request, maxBytes)) return { ok: false, status: 413 };
   if (request.body === null) return { ok: true, bytes: new Uint8Array(0) };
   const reader = request.body.getReader();
@@ -31,7 +34,7 @@ export async function readBytesCapped(request: Request, maxBytes: number): Promi
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel("request body over the size cap").catch(() => {});
+      await reader.cancel("body over the size cap").catch(() => {});
       return { ok: false, status: 413 };
     }
     chunks.push(value);

@@ -8,35 +8,14 @@
 // and photographed light and dark, on a desktop and a phone, under
 // test-results/screenshots/console-*.png.
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import axe from "axe-core";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessibilityProblems, launchChromium, SCREENSHOTS, tabTo } from "./chromium";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
 
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const ADMIN_TOKEN = "browser-console-admin-token-0123456789abcdef";
 const SECRETS = { ADMIN_TOKEN, SIGNING_SECRET: "browser-console-signing-secret-0123456789" };
 const READERS = 250;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown }[];
-}
-
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Evaluated over the debugging protocol, so the page's CSP (no inline script) stays on.
-  await page.evaluate(axe.source);
-  const result = (await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    return run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] } });
-  })) as { violations: AxeViolation[] };
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 async function outbox(dev: WranglerDev): Promise<{ id: string; to: string; subject: string }[]> {
   // The admin token opens the outbox whatever DEV_OUTBOX_OPEN says.
@@ -46,14 +25,6 @@ async function outbox(dev: WranglerDev): Promise<{ id: string; to: string; subje
   return list.messages;
 }
 
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`could not reach ${selector} with Tab`);
-}
-
 describe("the operator console in Chromium", () => {
   let dev: WranglerDev;
   let browser: Browser;
@@ -61,11 +32,7 @@ describe("the operator console in Chromium", () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     dev = await startWranglerDev({ vars: { SAMPLE_FEED: "on", FEED_URLS: "http://127.0.0.1:9/unreachable.xml" }, secrets: SECRETS });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -4,10 +4,9 @@
 // read from /dev/outbox.
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, SCREENSHOTS } from "./chromium";
 import { startFeedServer } from "../node/feed-server";
 import { startUnreachableServer } from "../node/unreachable-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
@@ -120,22 +119,18 @@ describe("the digest loop against wrangler dev", () => {
     expect(await digestCli()).toMatch(/No digest sent: nothing new since the last digest/);
 
     // Screenshots of the digest as a reader sees it: the email (outbox) and the web view.
-    const shots = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
-    mkdirSync(shots, { recursive: true });
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       const id = /View it at \S+\/digests\/([\w-]+)/.exec(sent)![1]!;
       await page.goto(`${dev.url}/digests/${id}`);
-      await page.screenshot({ path: `${shots}digest-web-view.png`, fullPage: true });
+      await page.screenshot({ path: `${SCREENSHOTS}digest-web-view.png`, fullPage: true });
       await page.setContent(digest.html);
-      await page.screenshot({ path: `${shots}digest-email-phone.png`, fullPage: true });
+      await page.screenshot({ path: `${SCREENSHOTS}digest-email-phone.png`, fullPage: true });
       const dark = await browser.newPage({ viewport: { width: 800, height: 900 }, colorScheme: "dark" });
       await dark.setContent(digest.html);
-      await dark.screenshot({ path: `${shots}digest-email-dark.png`, fullPage: true });
+      await dark.screenshot({ path: `${SCREENSHOTS}digest-email-dark.png`, fullPage: true });
     } finally {
       await browser.close();
     }

@@ -4,28 +4,22 @@
 // critical violations, screenshots under test-results/screenshots/. Also the
 // email with every <style> removed, as Gmail's mobile web client shows it.
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import axe from "axe-core";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessibilityProblems, launchChromium, SCREENSHOTS } from "./chromium";
 import { PREVIEW_RELEASES } from "../../emails/release-digest";
 import type { DigestRelease } from "../../emails/digest-model";
 import { personaliseDigest, renderDigest, webVersion } from "../../src/digest/render-digest";
 import { renderPreferencesPage } from "../../src/web/preference-pages";
 import { renderSignupPage } from "../../src/web/subscription-pages";
 
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const PUBLIC_URL = "https://digest.example.org";
 
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -49,24 +43,6 @@ function twelveReleases(): DigestRelease[] {
     link: `https://www.nato.int/cps/en/natohq/news_${232990 - i}.htm`,
     publishedAt: new Date(Date.UTC(2026, 10, 28, 17, 30) - i * 2 * 3_600_000).toISOString(),
   }));
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown }[];
-}
-
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axe.source });
-  const result = (await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    return run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] } });
-  })) as { violations: AxeViolation[] };
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }
 
 async function check(html: string, name: string, width: number, colorScheme: "light" | "dark"): Promise<void> {

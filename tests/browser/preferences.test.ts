@@ -7,15 +7,13 @@
 // to weekly, which the next daily cron respects. axe-core on every page;
 // screenshots in English and French under test-results/screenshots/.
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import axe from "axe-core";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkPage, launchChromium, SCREENSHOTS, tabTo } from "./chromium";
 import { createHash } from "node:crypto";
 import { startFeedServer } from "../node/feed-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
 
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const SECRETS = { ADMIN_TOKEN: "browser-admin-token-0123456789", SIGNING_SECRET: "browser-signing-secret-0123456789abcdef" };
 const feedId = (url: string) => createHash("sha256").update(url).digest("hex").slice(0, 24);
 
@@ -44,11 +42,7 @@ async function serve(path: string, titles: string[]): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   feeds = await startFeedServer();
   EN_FEED = `${feeds.url}/en.xml`;
   FR_FEED = `${feeds.url}/fr.xml`;
@@ -69,36 +63,6 @@ afterAll(async () => {
   await feeds?.close();
   await browser?.close();
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown }[];
-}
-
-async function checkPage(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
-  await page.addScriptTag({ content: axe.source });
-  const result = (await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    return run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] } });
-  })) as { violations: AxeViolation[] };
-  const problems = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    problems.map((p) => `${p.id}: ${p.help} ${JSON.stringify(p.nodes.map((n) => n.target))}`),
-    name,
-  ).toEqual([]);
-}
-
-/** Tabs until the element matching `selector` has focus. */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`could not reach ${selector} with Tab`);
-}
 
 async function poll<T>(check: () => Promise<T | null>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -5,14 +5,13 @@
 // Resend-compatible server.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import axe from "axe-core";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkPage, launchChromium, SCREENSHOTS, tabTo } from "./chromium";
 import { startResendServer } from "../node/resend-server";
 import { startUnreachableServer } from "../node/unreachable-server";
 import { startWranglerDev, type WranglerDev } from "../node/wrangler-dev";
 
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const SECRETS = { ADMIN_TOKEN: "browser-admin-token-0123456789", SIGNING_SECRET: "browser-signing-secret-0123456789abcdef" };
 
 let browser: Browser;
@@ -22,60 +21,13 @@ let noFeeds: Awaited<ReturnType<typeof startUnreachableServer>>;
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   noFeeds = await startUnreachableServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-quic",
-    ],
-  });
+  browser = await launchChromium(["--disable-quic"]);
 });
 
 afterAll(async () => {
   await browser?.close();
   await noFeeds?.close();
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown }[];
-}
-
-/** Runs axe-core in the page; returns the serious and critical violations. */
-async function accessibilityProblems(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: axe.source });
-  const result = (await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    return run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] } });
-  })) as { violations: AxeViolation[] };
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
-
-async function checkPage(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
-  const problems = await accessibilityProblems(page);
-  expect(
-    problems.map((p) => `${p.id}: ${p.help} ${JSON.stringify(p.nodes.map((n) => n.target))}`),
-    name,
-  ).toEqual([]);
-}
-
-/** Tabs until the element matching `selector` has focus (keyboard only, like a person without a mouse). */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`could not reach ${selector} with Tab`);
-}
 
 async function signUpAndConfirm(dev: WranglerDev, address: string, prefix: string, readConfirmationText: () => Promise<string>): Promise<void> {
   // bypassCSP only so the test can inject axe-core; the page itself runs no script.
@@ -86,7 +38,7 @@ async function signUpAndConfirm(dev: WranglerDev, address: string, prefix: strin
     await expect(page.title()).resolves.toContain("NATO Digest");
     await checkPage(page, `${prefix}-1-signup`);
 
-    await tabTo(page, "#email");
+    await tabTo(page, "#email", 20);
     await page.keyboard.type(address);
     await page.keyboard.press("Enter");
     await page.waitForSelector("text=Check your inbox");
@@ -99,7 +51,7 @@ async function signUpAndConfirm(dev: WranglerDev, address: string, prefix: strin
     await page.waitForSelector("text=Confirm your subscription");
     await checkPage(page, `${prefix}-3-confirm`);
 
-    await tabTo(page, "button[type=submit]");
+    await tabTo(page, "button[type=submit]", 20);
     await page.keyboard.press("Enter");
     await page.waitForSelector("text=You're subscribed");
     await checkPage(page, `${prefix}-4-confirmed`);

@@ -11,8 +11,7 @@ import worker from "../../src/index";
 import { clearQuotaPause } from "../../src/mail/quota-store";
 import type { SendQueue } from "../../src/queue-messages";
 import type { Preferences } from "../../src/subscribers/preferences";
-import { newSubscriber, type Subscriber } from "../../src/subscribers/subscriber";
-import { saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
+import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { createPersonalToken } from "../../src/subscribers/tokens";
 import {
   ADMIN_AUTH,
@@ -20,6 +19,7 @@ import {
   receivedEmails,
   resendStats,
   rss,
+  seedReaders,
   serveFeed,
   setResendRules,
   testConfig,
@@ -90,26 +90,10 @@ async function setup(name: string) {
   const frUrl = await serveFeed(`/${uniqueName(name)}/fr.xml`, { body: rss([item("fr", "Sécurité en mer Baltique", 0), item("fr", "Sommet de l'OTAN", 1)]) });
   const settings = { FEED_URLS: `${enUrl},${frUrl}`, FEED_LANGUAGES: `${frUrl}=fr` };
   const groupOf = new Map<string, Group>();
-  const now = new Date();
   for (const group of GROUPS) {
-    for (let start = 0; start < group.count; start += 50) {
-      await Promise.all(
-        Array.from({ length: Math.min(50, group.count - start) }, async (_, offset) => {
-          const email = `${group.prefix}${start + offset}@${domain}`;
-          groupOf.set(email, group);
-          const id = await subscriberIdFor(email);
-          const subscriber: Subscriber = {
-            ...newSubscriber({ id, email, source: "import", status: "confirmed" }, now),
-            consentAt: now.toISOString(),
-            consentSource: "import",
-            ...(group.preferences ? { preferences: group.preferences } : {}),
-            // Half the readers predate personal tokens: theirs is computed at send time.
-            ...((start + offset) % 2 === 0 ? { personalToken: createPersonalToken(SECRET, id) } : {}),
-          };
-          await saveSubscriber(env.KV, subscriber);
-        }),
-      );
-    }
+    // Half the readers predate personal tokens: theirs is computed at send time.
+    const addresses = await seedReaders(domain, group.prefix, group.count, group.preferences, (index) => index % 2 === 0);
+    for (const address of addresses) groupOf.set(address, group);
   }
   await call("/admin/ingest", { method: "POST", headers: ADMIN_AUTH }, settings);
   const of = (cadence: "daily" | "weekly") => [...groupOf.keys()].filter((a) => (groupOf.get(a)!.preferences?.cadence ?? "daily") === cadence);

@@ -10,11 +10,23 @@ import { digestRenderStats } from "../../src/digest/render-digest";
 import { runDigest } from "../../src/digest/run-digest";
 import worker from "../../src/index";
 import type { SendQueue } from "../../src/queue-messages";
-import { feedIdFor, type Preferences } from "../../src/subscribers/preferences";
-import { newSubscriber, type Subscriber } from "../../src/subscribers/subscriber";
-import { saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
+import { feedIdFor } from "../../src/subscribers/preferences";
+import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { createPersonalToken } from "../../src/subscribers/tokens";
-import { ADMIN_AUTH, natoDate, receivedEmails, resendStats, rss, serveFeed, testConfig, uniqueDomain, uniqueName, waitFor, type TestItem } from "../helpers";
+import {
+  ADMIN_AUTH,
+  natoDate,
+  receivedEmails,
+  resendStats,
+  rss,
+  seedReaders,
+  serveFeed,
+  testConfig,
+  uniqueDomain,
+  uniqueName,
+  waitFor,
+  type TestItem,
+} from "../helpers";
 
 const SECRET = "test-signing-secret-0123456789abcdef";
 const HOUR = 3_600_000;
@@ -34,30 +46,6 @@ async function cron(expression: string, overrides: Record<string, string>) {
   const ctx = createExecutionContext();
   await worker.scheduled(createScheduledController({ cron: expression, scheduledTime: Date.now() }), { ...env, ...overrides } as Env, ctx);
   await waitOnExecutionContext(ctx);
-}
-
-/** Confirmed readers with the given choices (written as a confirmation would). */
-async function seedReaders(domain: string, prefix: string, count: number, preferences: Preferences | null, withToken = true): Promise<string[]> {
-  const addresses: string[] = [];
-  const now = new Date();
-  for (let start = 0; start < count; start += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, count - start) }, async (_, offset) => {
-        const email = `${prefix}${start + offset}@${domain}`;
-        addresses.push(email);
-        const id = await subscriberIdFor(email);
-        const subscriber: Subscriber = {
-          ...newSubscriber({ id, email, source: "import", status: "confirmed" }, now),
-          consentAt: now.toISOString(),
-          consentSource: "import",
-          ...(preferences ? { preferences } : {}),
-          ...(withToken ? { personalToken: createPersonalToken(SECRET, id) } : {}),
-        };
-        await saveSubscriber(env.KV, subscriber);
-      }),
-    );
-  }
-  return addresses;
 }
 
 function items(prefix: string, titles: string[]): TestItem[] {

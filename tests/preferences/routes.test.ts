@@ -9,6 +9,7 @@ import { feedIdFor } from "../../src/subscribers/preferences";
 import { getSubscriber, listSubscriberPage, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { createPersonalToken, createToken } from "../../src/subscribers/tokens";
 import { feedServerUrl, linkIn, randomIp, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
+import { inboundMessage } from "../inbound-mail";
 
 const SECRET = "test-signing-secret-0123456789abcdef";
 const BASE = "https://digest.example.test";
@@ -280,25 +281,7 @@ describe("subscribe by email", () => {
   it("'subscribe weekly' asks for the weekly edition", async () => {
     const domain = uniqueDomain("inbound-weekly");
     const raw = `From: Reader <w@${domain}>\r\nTo: subscribe@digest.example.test\r\nSubject: subscribe weekly\r\nMessage-ID: <${crypto.randomUUID()}@example.test>\r\n\r\nhello\r\n`;
-    const bytes = new TextEncoder().encode(raw);
-    await worker.email(
-      {
-        from: `w@${domain}`,
-        to: "subscribe@digest.example.test",
-        headers: new Headers(),
-        raw: new ReadableStream({
-          start(controller) {
-            controller.enqueue(bytes);
-            controller.close();
-          },
-        }),
-        rawSize: bytes.byteLength,
-        setReject() {},
-        forward: async () => ({ messageId: "x" }),
-        reply: async () => ({ messageId: "x" }),
-      } as unknown as ForwardableEmailMessage,
-      env,
-    );
+    await worker.email(inboundMessage(raw, `w@${domain}`).forwardable, env);
     const record = await getSubscriber(env.KV, await subscriberIdFor(`w@${domain}`));
     expect(record?.preferences?.cadence).toBe("weekly");
   });

@@ -7,28 +7,12 @@ import worker from "../../src/index";
 import { findAlignedPass, hasHeaderSafeEnvelope, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { linkIn, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
+import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
 
-const TO = "subscribe@digest.example.test";
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
 async function deliver(raw: string, envelopeFrom: string) {
-  const bytes = new TextEncoder().encode(raw.replace(/\r?\n/g, "\r\n"));
-  const forwardable = {
-    from: envelopeFrom,
-    to: TO,
-    headers: new Headers(),
-    raw: new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    }),
-    rawSize: bytes.byteLength,
-    setReject() {},
-    forward: async () => ({ messageId: "x" }),
-    reply: async () => ({ messageId: "x" }),
-  } as unknown as ForwardableEmailMessage;
-  await worker.email(forwardable, ENV);
+  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, ENV);
 }
 
 function unsubscribeMail(headersOnTop: string, from: string) {

@@ -4,37 +4,13 @@ import worker from "../../src/index";
 import { parseCommand } from "../../src/subscribers/inbound-email";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { drainSendQueue, receivedEmails, uniqueDomain, waitFor } from "../helpers";
-
-const TO = "subscribe@digest.example.test";
-
-function message(raw: string, envelopeFrom: string, rawSize?: number) {
-  const bytes = new TextEncoder().encode(raw.replace(/\r?\n/g, "\r\n"));
-  const rejections: string[] = [];
-  const forwardable = {
-    from: envelopeFrom,
-    to: TO,
-    headers: new Headers(),
-    raw: new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    }),
-    rawSize: rawSize ?? bytes.byteLength,
-    setReject(reason: string) {
-      rejections.push(reason);
-    },
-    forward: async () => ({ messageId: "x" }),
-    reply: async () => ({ messageId: "x" }),
-  } as unknown as ForwardableEmailMessage;
-  return { forwardable, rejections };
-}
+import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
 
 // High global caps: every test in this file shares one day's inbound ledger in KV.
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
 async function deliver(raw: string, envelopeFrom: string, rawSize?: number) {
-  const { forwardable, rejections } = message(raw, envelopeFrom, rawSize);
+  const { forwardable, rejections } = inboundMessage(raw, envelopeFrom, rawSize);
   await worker.email(forwardable, ENV);
   return rejections;
 }

@@ -5,28 +5,12 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MAX_MAILS_PER_DOMAIN_PER_DAY, MAX_MAILS_PER_SENDER_PER_DAY, reserveInboundMail, type InboundLimitDeps } from "../../src/subscribers/inbound-limits";
 import { receivedEmails, uniqueDomain, waitFor } from "../helpers";
+import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
 
-const TO = "subscribe@digest.example.test";
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
 async function deliver(raw: string, envelopeFrom: string, bindings: Env = ENV) {
-  const bytes = new TextEncoder().encode(raw.replace(/\r?\n/g, "\r\n"));
-  const forwardable = {
-    from: envelopeFrom,
-    to: TO,
-    headers: new Headers(),
-    raw: new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    }),
-    rawSize: bytes.byteLength,
-    setReject() {},
-    forward: async () => ({ messageId: "x" }),
-    reply: async () => ({ messageId: "x" }),
-  } as unknown as ForwardableEmailMessage;
-  await worker.email(forwardable, bindings);
+  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, bindings);
 }
 
 function mail(from: string, subject: string, verified = false) {
