@@ -14,7 +14,7 @@ import { DIGEST_TOKEN_SLOTS, ReleaseDigestEmail } from "../../emails/release-dig
 import { buildDigestText } from "../../emails/release-digest-text";
 import { stringsFor, type Cadence, type Lang } from "../i18n";
 import type { OutgoingEmail } from "../mail/mailer";
-import { type EscapedParts, isSafeGlue, resendEmailChunks } from "../mail/resend-json";
+import { digestEmailChunks, type EscapedParts, isSafeGlue } from "../mail/resend-json";
 import { renderEmailHtml } from "../mail/render";
 
 export interface DigestContent {
@@ -155,6 +155,8 @@ export function personaliseDigest(content: StoredDigestContent, options: Persona
     text = joinParts(content.textParts, glue);
   }
   const listUnsubscribe = options.inboundAddress ? `<${unsubscribeUrl}>, <mailto:${options.inboundAddress}?subject=unsubscribe>` : `<${unsubscribeUrl}>`;
+  const listId = options.listId ?? listIdFor(options.publicUrl);
+  const digestTag = options.digestId.replace(/[^A-Za-z0-9_-]/g, "_");
   const email: OutgoingEmail = {
     from: options.from,
     to: options.to,
@@ -164,16 +166,17 @@ export function personaliseDigest(content: StoredDigestContent, options: Persona
     headers: {
       "List-Unsubscribe": listUnsubscribe,
       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-      "List-Id": options.listId ?? listIdFor(options.publicUrl),
+      "List-Id": listId,
     },
     tags: [
       { name: "kind", value: "digest" },
-      { name: "digest", value: options.digestId.replace(/[^A-Za-z0-9_-]/g, "_") },
+      { name: "digest", value: digestTag },
     ],
   };
   // encodeURIComponent leaves only ASCII without quotes or backslashes: the glue needs no escaping.
   if (options.escaped && glue !== null && isSafeGlue(glue)) {
-    email.resendJson = resendEmailChunks(email, options.escaped, glue);
+    // The same JSON as resendEmailChunks(email, …) would give; what every reader of the edition shares is encoded once.
+    email.resendJson = digestEmailChunks(options.escaped, { from: options.from, listId, digestTag }, options.to, glue, listUnsubscribe);
   }
   return email;
 }

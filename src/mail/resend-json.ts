@@ -57,6 +57,67 @@ export function resendEmailChunks(email: Pick<OutgoingEmail, "from" | "to" | "he
 const HTML_KEY = encoder.encode('","html":"');
 const TEXT_KEY = encoder.encode('","text":"');
 
+/** What is the same for every reader of one edition of one digest: the bytes around the reader's own fields. */
+export interface DigestFrame {
+  from: string;
+  listId: string;
+  /** The digest tag's value (letters, digits, "_" and "-"). */
+  digestTag: string;
+}
+
+interface FrameBytes extends DigestFrame {
+  /** `{"from":…,"to":[` */
+  head: Uint8Array;
+  /** `],"subject":"` */
+  afterTo: Uint8Array;
+  /** `","headers":{"List-Unsubscribe":` */
+  headersOpen: Uint8Array;
+  /** `,"List-Unsubscribe-Post":…,"List-Id":…},"tags":[…]}` */
+  tail: Uint8Array;
+}
+
+const frames = new WeakMap<EscapedParts, FrameBytes>();
+
+function frameFor(escaped: EscapedParts, frame: DigestFrame): FrameBytes {
+  const cached = frames.get(escaped);
+  if (cached && cached.from === frame.from && cached.listId === frame.listId && cached.digestTag === frame.digestTag) return cached;
+  const tags = [
+    { name: "kind", value: "digest" },
+    { name: "digest", value: frame.digestTag },
+  ];
+  const bytes: FrameBytes = {
+    ...frame,
+    head: encoder.encode(`{"from":${JSON.stringify(frame.from)},"to":[`),
+    afterTo: encoder.encode('],"subject":"'),
+    headersOpen: encoder.encode('","headers":{"List-Unsubscribe":'),
+    tail: encoder.encode(`,"List-Unsubscribe-Post":"List-Unsubscribe=One-Click","List-Id":${JSON.stringify(frame.listId)}},"tags":${JSON.stringify(tags)}}`),
+  };
+  frames.set(escaped, bytes);
+  return bytes;
+}
+
+/**
+ * A digest email's Resend JSON as chunks, the same JSON as resendEmailChunks
+ * gives for the digest's fields (headers List-Unsubscribe, List-Unsubscribe-Post
+ * and List-Id; tags kind and digest), with everything the readers of an
+ * edition share encoded once: per reader only the address, the token glue
+ * and the List-Unsubscribe value are encoded.
+ */
+export function digestEmailChunks(escaped: EscapedParts, frame: DigestFrame, to: string, glue: string, listUnsubscribe: string): Uint8Array[] {
+  const bytes = frameFor(escaped, frame);
+  const glueBytes = encoder.encode(glue);
+  const chunks: Uint8Array[] = [bytes.head, encoder.encode(JSON.stringify(to)), bytes.afterTo, escaped.subject, HTML_KEY];
+  const joined = (parts: Uint8Array[]) => {
+    chunks.push(parts[0]!);
+    for (let i = 1; i < parts.length; i++) chunks.push(glueBytes, parts[i]!);
+  };
+  joined(escaped.htmlParts);
+  chunks.push(TEXT_KEY);
+  joined(escaped.textParts);
+  chunks.push(bytes.headersOpen, encoder.encode(JSON.stringify(listUnsubscribe)), bytes.tail);
+  return chunks;
+}
+
 /** Whether `glue` can go between escaped parts as it is. */
 export function isSafeGlue(glue: string): boolean {
   return /^[\x20-\x7e]*$/.test(glue) && !glue.includes('"') && !glue.includes("\\");

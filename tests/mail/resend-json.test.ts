@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { personaliseDigest, renderDigest } from "../../src/digest/render-digest";
 import type { OutgoingEmail } from "../../src/mail/mailer";
-import { escapeParts, joinBatchBody, jsonEscape } from "../../src/mail/resend-json";
+import { escapeParts, joinBatchBody, jsonEscape, resendEmailChunks } from "../../src/mail/resend-json";
 import { createResendMailer } from "../../src/mail/resend-mailer";
 import { newResendTeam, receivedEmails, resendServerUrl, uniqueDomain } from "../helpers";
 
@@ -112,6 +112,32 @@ describe("the digest's prebuilt Resend body", () => {
       const reader = readers.find((r) => email.to.includes(r.to))!;
       expect(email.subject).toBe(reader.content.subject);
       expect(email.text).toContain(`token=${encodeURIComponent(reader.token)}`);
+    }
+  });
+
+  it("shares what an edition's readers have in common, and rebuilds it when the digest, sender or list changes", async () => {
+    const content = await renderDigest(frenchReleases, { publicUrl: PUBLIC_URL, digestId: "f-e0", date: DATE, lang: "fr" });
+    const escaped = escapeParts(content);
+    const decode = (chunks: Uint8Array[]) => JSON.parse(new TextDecoder().decode(joinBatchBody([chunks])))[0];
+    const cases = [
+      { digestId: "f-e0", from: "NATO Digest <digest@example.test>", to: "a@example.test", token: "p.one" },
+      { digestId: "f-e0", from: "NATO Digest <digest@example.test>", to: "b@example.test", token: "p.two" },
+      { digestId: "g-e3", from: "NATO Digest <digest@example.test>", to: "c@example.test", token: "p.three" },
+      { digestId: "g-e3", from: "Résumé « OTAN » <other@example.test>", to: "d@example.test", token: "p.four" },
+    ];
+    for (const reader of cases) {
+      const email = personaliseDigest(content, { ...reader, publicUrl: PUBLIC_URL, escaped });
+      // The generic builder encodes every field of this very email: the shared frame must give the same JSON.
+      const generic = resendEmailChunks(email, escaped, `?token=${encodeURIComponent(reader.token)}`);
+      expect(decode(email.resendJson!)).toEqual(decode(generic));
+      expect(decode(email.resendJson!)).toMatchObject({
+        from: reader.from,
+        to: [reader.to],
+        tags: [
+          { name: "kind", value: "digest" },
+          { name: "digest", value: reader.digestId },
+        ],
+      });
     }
   });
 
