@@ -1,7 +1,7 @@
 // The Worker's entry points. This file only wires handlers to features.
 import { CRON_DIGEST, CRON_INGEST, CRON_WEEKLY_DIGEST, readConfig } from "./config";
-import { saveDailyCountsIfMissing } from "./console/daily-counts";
-import { withSampleFeed } from "./console/sample-feed";
+import { saveDailyCountsIfMissing } from "./subscribers/daily-counts";
+import { withSampleFeed } from "./feeds/sample-feed";
 import { ingestAndRunDigest } from "./digest";
 import { runIngest } from "./feeds";
 import { createMailer } from "./mail/create-mailer";

@@ -4,7 +4,7 @@
 // cannot stall the run or exhaust memory. Bodies are decoded by charset.ts
 // (byte patterns, header, declaration, UTF-8, Windows-1252), which says when
 // it had to pass over a declared charset.
-import { declaresTooLarge, readBytesCapped } from "../web/read-body";
+import { declaresTooLarge, readBytesCapped } from "../lib/read-body";
 import { decodeFeedBytes } from "./charset";
 
 export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;

@@ -10,6 +10,7 @@ import { parseFeedDate } from "./dates";
 import { collapseWhitespace, htmlToText, stripTitleMarkup, truncateText } from "./html-text";
 import { canonicalLink, resolveLinkUrl } from "./links";
 import type { ParsedFeed, RawItem, TextType } from "./parse-feed";
+import type { Release } from "../releases/release";
 
 export const MAX_TITLE_LENGTH = 300;
 export const MAX_SUMMARY_LENGTH = 400;
@@ -17,18 +18,7 @@ export const TITLE_FROM_SUMMARY_LENGTH = 90;
 /** A date further ahead than this is a feed error; the first-seen time is used instead. */
 const FUTURE_TOLERANCE_MS = 24 * 3600_000;
 
-export interface Release {
-  id: string;
-  title: string;
-  link: string;
-  summary: string;
-  /** ISO 8601. The feed's date, or the first-seen time when it has none. */
-  publishedAt: string;
-  /** False when the feed gave no usable date. */
-  hasFeedDate: boolean;
-  firstSeenAt: string;
-  sourceUrl: string;
-}
+export type { Release };
 
 export type NormaliseResult = { ok: true; release: Release } | { ok: false; reason: string };
 

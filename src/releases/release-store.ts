@@ -4,7 +4,7 @@
 // carries what selection needs, so choosing a digest costs list calls only.
 // v1:release-id:<id> points at the day key, for deduplication across
 // sources and days.
-import type { Release } from "../feeds/normalise-item";
+import type { Release } from "./release";
 
 const PREFIX = "v1:release:";
 const ID_PREFIX = "v1:release-id:";

@@ -4,15 +4,15 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ConfigError, readConfig } from "../config";
-import { consoleRoutes } from "../console/routes";
-import { withSampleFeed } from "../console/sample-feed";
-import { adminRoutes } from "./admin-routes";
-import { archiveRoutes } from "./archive-routes";
+import { consoleRoutes } from "./console/routes";
+import { withSampleFeed } from "../feeds/sample-feed";
+import { adminRoutes } from "./admin/admin-routes";
+import { archiveRoutes } from "./public/archive-routes";
 import { timingSafeEqualStrings } from "../lib/crypto";
-import { devOutboxRoutes } from "./dev-outbox-routes";
-import { errorPage } from "./subscription-pages";
-import { subscriptionRoutes } from "./subscription-routes";
-import { webhookRoutes } from "./webhook-routes";
+import { devOutboxRoutes } from "./dev/outbox-routes";
+import { errorPage } from "./public/subscription-pages";
+import { subscriptionRoutes } from "./public/subscription-routes";
+import { webhookRoutes } from "./webhooks/webhook-routes";
 import type { AppEnv } from "./types";
 
 /** The bearer token matches ADMIN_TOKEN, read raw: this runs when the config itself may not parse. */

@@ -10,8 +10,8 @@ import { accessibilityProblems, launchChromium, SCREENSHOTS } from "./chromium";
 import { PREVIEW_RELEASES } from "../../emails/release-digest";
 import type { DigestRelease } from "../../emails/digest-model";
 import { personaliseDigest, renderDigest, webVersion } from "../../src/digest/render-digest";
-import { renderPreferencesPage } from "../../src/web/preference-pages";
-import { renderSignupPage } from "../../src/web/subscription-pages";
+import { renderPreferencesPage } from "../../src/web/public/preference-pages";
+import { renderSignupPage } from "../../src/web/public/subscription-pages";
 
 const PUBLIC_URL = "https://digest.example.org";
 

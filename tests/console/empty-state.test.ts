@@ -4,8 +4,8 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
-import { listDailyCounts, saveDailyCountsIfMissing } from "../../src/console/daily-counts";
-import { buildSampleFeed, saveSampleFeedSwitch, withSampleFeed } from "../../src/console/sample-feed";
+import { listDailyCounts, saveDailyCountsIfMissing } from "../../src/subscribers/daily-counts";
+import { buildSampleFeed, saveSampleFeedSwitch, withSampleFeed } from "../../src/feeds/sample-feed";
 import { parseFeed } from "../../src/feeds/parse-feed";
 import { parseFeedDate } from "../../src/feeds/dates";
 import worker from "../../src/index";

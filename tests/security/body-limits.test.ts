@@ -4,7 +4,7 @@ import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloud
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MAX_CSV_LINE_CHARS, parseCsvImport } from "../../src/subscribers/import-parse";
-import { MAX_BODY_BYTES } from "../../src/web/read-body";
+import { MAX_BODY_BYTES } from "../../src/lib/read-body";
 import { ADMIN_AUTH, randomIp } from "../helpers";
 
 const CHUNK = 1024;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { newSubscriber } from "../../src/subscribers/subscriber";
 import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { isLoopbackIp } from "../../src/web/dev-outbox-routes";
+import { isLoopbackIp } from "../../src/web/dev/outbox-routes";
 import { ADMIN_AUTH, uniqueDomain } from "../helpers";
 
 async function call(url: string, init: RequestInit = {}, overrides: Record<string, string | undefined> = {}) {

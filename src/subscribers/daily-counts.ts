@@ -4,8 +4,8 @@
 //                               UTC day, in the value and the list metadata
 // One KV write a day (the hourly cron checks for today's key and writes it
 // once), and one list call reads the last 30 days back.
-import type { SubscriberStatus } from "../subscribers/subscriber";
-import { listSubscriberPage } from "../subscribers/subscriber-store";
+import type { SubscriberStatus } from "./subscriber";
+import { listSubscriberPage } from "./subscriber-store";
 
 const PREFIX = "v1:stats:day:";
 /** Keep a little more than the chart shows. */

@@ -5,10 +5,10 @@
 // clients. Pages speak the reader's language: their stored choice, or for
 // the sign-up page ?lang= and then Accept-Language.
 import { Hono, type Context } from "hono";
-import { getDigest, getDigestState } from "../digest/digest-store";
-import { isLang, langFromAcceptLanguage, type Lang } from "../i18n";
-import type { SendQueue } from "../queue-messages";
-import { parseEmailAddress } from "../subscribers/address";
+import { getDigest, getDigestState } from "../../digest/digest-store";
+import { isLang, langFromAcceptLanguage, type Lang } from "../../i18n";
+import type { SendQueue } from "../../queue-messages";
+import { parseEmailAddress } from "../../subscribers/address";
 import {
   effectiveSources,
   listFeedChoices,
@@ -17,7 +17,7 @@ import {
   type FeedChoice,
   type Preferences,
   type RawPreferences,
-} from "../subscribers/preferences";
+} from "../../subscribers/preferences";
 import {
   checkConfirmToken,
   confirmByToken,
@@ -27,10 +27,10 @@ import {
   unsubscribeByToken,
   type SubscriptionDeps,
   type TokenActionResult,
-} from "../subscribers/service";
-import { verifyPersonalToken } from "../subscribers/tokens";
+} from "../../subscribers/service";
+import { verifyPersonalToken } from "../../subscribers/tokens";
 import { preferencesHelpPage, renderPreferencesPage } from "./preference-pages";
-import { readBody, wantsJson, type BodyResult } from "./read-body";
+import { readBody, wantsJson, type BodyResult } from "../read-request";
 import {
   checkInboxPage,
   confirmedPage,
@@ -43,7 +43,7 @@ import {
   unsubscribePage,
 } from "./subscription-pages";
 import { isTurnstileEnabled, verifyTurnstile } from "./turnstile";
-import type { AppEnv } from "./types";
+import type { AppEnv } from "../types";
 
 export const subscriptionRoutes = new Hono<AppEnv>();
 

@@ -7,8 +7,8 @@
 // The JSON API under /admin/* never looks at this cookie.
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { ConfigError, type Config } from "../config";
-import { hmacSign, sha256Hex, timingSafeEqualStrings, toBase64Url } from "../lib/crypto";
+import { ConfigError, type Config } from "../../config";
+import { hmacSign, sha256Hex, timingSafeEqualStrings, toBase64Url } from "../../lib/crypto";
 
 export const SESSION_COOKIE = "console_session";
 export const SESSION_HOURS = 12;

@@ -2,8 +2,8 @@
 // shared by the sign-up page's options and the preferences page, and the
 // preferences page itself. Plain HTML forms: no JavaScript needed.
 import { html } from "hono/html";
-import { stringsFor, type Cadence, type Lang, type Strings } from "../i18n";
-import { page } from "./layout";
+import { stringsFor, type Cadence, type Lang, type Strings } from "../../i18n";
+import { page } from "../layout";
 
 /** A configured feed as the forms offer it (the editions side's FeedChoice has this shape). */
 export interface FeedOption {

@@ -3,23 +3,23 @@
 // foreign Origin, else 403 and nothing changes. Handlers stay thin: each
 // action is one call into the functions the JSON API uses.
 import { Hono, type Context } from "hono";
-import { ConfigError } from "../config";
-import { getQuotaPause } from "../mail/quota-store";
-import { createMailer } from "../mail/create-mailer";
-import { runIngest } from "../feeds";
-import type { SendQueue } from "../queue-messages";
-import { parseEmailAddress } from "../subscribers/address";
-import { exportDownload } from "../subscribers/export";
-import { getImportProgress, startImport } from "../subscribers/import";
-import { ImportFormatError, parseCsvImport } from "../subscribers/import-parse";
-import { clearSuppression } from "../subscribers/resend-webhook";
-import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
-import { listFeedChoices, parsePreferencesInput, type FeedChoice } from "../subscribers/preferences";
-import { readBytesCapped } from "../web/read-body";
-import type { AppEnv } from "../web/types";
+import { ConfigError } from "../../config";
+import { getQuotaPause } from "../../mail/quota-store";
+import { createMailer } from "../../mail/create-mailer";
+import { runIngest } from "../../feeds";
+import type { SendQueue } from "../../queue-messages";
+import { parseEmailAddress } from "../../subscribers/address";
+import { exportDownload } from "../../subscribers/export";
+import { getImportProgress, startImport } from "../../subscribers/import";
+import { ImportFormatError, parseCsvImport } from "../../subscribers/import-parse";
+import { clearSuppression } from "../../subscribers/resend-webhook";
+import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../../subscribers/subscriber-store";
+import { listFeedChoices, parsePreferencesInput, type FeedChoice } from "../../subscribers/preferences";
+import { readBytesCapped } from "../../lib/read-body";
+import type { AppEnv } from "../types";
 import { readAccessConfig, verifyAccessRequest } from "./access";
-import { getDigestSummary, getEditionProgress, getOverviewData, listDigestSummaries } from "./console-data";
-import { countSubscribers } from "./daily-counts";
+import { getDigestSummary, getEditionProgress, getOverviewData, listDigestSummaries } from "../../operator/console-data";
+import { countSubscribers } from "../../subscribers/daily-counts";
 import {
   type Cadence,
   type DigestBindings,
@@ -30,7 +30,7 @@ import {
   resumeAfterPause,
   sendDigestNow,
   sendTestDigestTo,
-} from "./digest-actions";
+} from "../../operator/digest-actions";
 import {
   consoleErrorPage,
   digestPage,
@@ -46,7 +46,7 @@ import {
   signInPage,
   subscribersPage,
 } from "./pages";
-import { buildSampleFeed, isLocalMode, saveSampleFeedSwitch } from "./sample-feed";
+import { buildSampleFeed, isLocalMode, saveSampleFeedSwitch } from "../../feeds/sample-feed";
 import { accessSession, consoleSecret, endSession, isAdminToken, isForeignOrigin, isValidCsrf, readSession, type Session, startSession } from "./session";
 import { CONSOLE_SCRIPT } from "./static-script";
 import { number } from "./ui";

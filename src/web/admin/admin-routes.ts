@@ -1,24 +1,24 @@
 // /admin/*: operator endpoints, all behind the bearer token.
 import { Hono } from "hono";
-import { ingestAndRunDigest, type DigestRunOptions } from "../digest";
-import { getDigest, getDigestState, listDigests } from "../digest/digest-store";
-import { finishIfComplete } from "../digest/progress";
-import { getLastIngest, runIngest } from "../feeds";
-import { createMailer } from "../mail/create-mailer";
-import { getQuotaPause, liftQuotaPause } from "../mail/quota-store";
-import type { SendQueue } from "../queue-messages";
-import { flagReason } from "../feeds/source-health";
-import { listSources } from "../feeds/source-store";
-import { listRecentReleases } from "../releases/release-store";
-import { parseEmailAddress } from "../subscribers/address";
-import { exportDownload } from "../subscribers/export";
-import { getImportProgress, startImport } from "../subscribers/import";
-import { ImportFormatError, parseCsvImport, parseJsonImport, type ParsedImport } from "../subscribers/import-parse";
-import { clearSuppression } from "../subscribers/resend-webhook";
-import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../subscribers/subscriber-store";
+import { ingestAndRunDigest, type DigestRunOptions } from "../../digest";
+import { getDigest, getDigestState, listDigests } from "../../digest/digest-store";
+import { finishIfComplete } from "../../digest/progress";
+import { getLastIngest, runIngest } from "../../feeds";
+import { createMailer } from "../../mail/create-mailer";
+import { getQuotaPause, liftQuotaPause } from "../../mail/quota-store";
+import type { SendQueue } from "../../queue-messages";
+import { flagReason } from "../../feeds/source-health";
+import { listSources } from "../../feeds/source-store";
+import { listRecentReleases } from "../../releases/release-store";
+import { parseEmailAddress } from "../../subscribers/address";
+import { exportDownload } from "../../subscribers/export";
+import { getImportProgress, startImport } from "../../subscribers/import";
+import { ImportFormatError, parseCsvImport, parseJsonImport, type ParsedImport } from "../../subscribers/import-parse";
+import { clearSuppression } from "../../subscribers/resend-webhook";
+import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../../subscribers/subscriber-store";
 import { requireAdmin } from "./admin-auth";
-import { BodyTooLargeError, capStream, declaresTooLarge, MAX_BODY_BYTES, readTextCapped } from "./read-body";
-import type { AppEnv } from "./types";
+import { BodyTooLargeError, capStream, declaresTooLarge, MAX_BODY_BYTES, readTextCapped } from "../../lib/read-body";
+import type { AppEnv } from "../types";
 
 export const adminRoutes = new Hono<AppEnv>();
 

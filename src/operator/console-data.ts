@@ -10,9 +10,9 @@ import { getLastIngest, type IngestReport } from "../feeds";
 import { flagReason } from "../feeds/source-health";
 import { listSources, type SourceState } from "../feeds/source-store";
 import { getQuotaPause, type QuotaPause } from "../mail/quota-store";
-import { countSubscribers, dayOf, listDailyCounts, type StatusCounts } from "./daily-counts";
+import { countSubscribers, dayOf, listDailyCounts, type StatusCounts } from "../subscribers/daily-counts";
 import { listWaitingReleases, type WaitingReleases } from "./digest-actions";
-import { isLocalMode, isSampleFeedOn } from "./sample-feed";
+import { isLocalMode, isSampleFeedOn } from "../feeds/sample-feed";
 
 export interface DigestSummary {
   id: string;

@@ -6,7 +6,7 @@
 // signature, issuer, audience and expiry. Anything less is no session, and
 // the sign-in form stays available for the admin token.
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { ConfigError } from "../config";
+import { ConfigError } from "../../config";
 
 export interface AccessConfig {
   teamDomain: string;

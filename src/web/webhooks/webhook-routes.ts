@@ -1,9 +1,9 @@
 // POST /webhooks/resend: bounces and complaints from Resend (Svix-signed).
 // Without RESEND_WEBHOOK_SECRET the route refuses everything.
 import { Hono } from "hono";
-import { applySuppression, suppressionFor, verifyResendWebhook } from "../subscribers/resend-webhook";
-import { readTextCapped } from "./read-body";
-import type { AppEnv } from "./types";
+import { applySuppression, suppressionFor, verifyResendWebhook } from "../../subscribers/resend-webhook";
+import { readTextCapped } from "../../lib/read-body";
+import type { AppEnv } from "../types";
 
 export const webhookRoutes = new Hono<AppEnv>();
 

@@ -4,7 +4,7 @@
 // interpolated through hono/html, so it is escaped.
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { page } from "../web/layout";
+import { page } from "../layout";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 

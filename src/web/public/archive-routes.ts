@@ -3,11 +3,11 @@
 // (an Atom feed of past digests).
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { getDigest, listDigests } from "../digest/digest-store";
-import { webVersion, type WebVersionLink } from "../digest/render-digest";
-import type { DigestRecord } from "../digest/digest-store";
-import { page } from "./layout";
-import type { AppEnv } from "./types";
+import { getDigest, listDigests } from "../../digest/digest-store";
+import { webVersion, type WebVersionLink } from "../../digest/render-digest";
+import type { DigestRecord } from "../../digest/digest-store";
+import { page } from "../layout";
+import type { AppEnv } from "../types";
 
 export const archiveRoutes = new Hono<AppEnv>();
 

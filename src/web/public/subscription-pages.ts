@@ -5,8 +5,8 @@
 // enabled. Every function takes the page language last or in its options,
 // English by default, so older callers keep working.
 import { html } from "hono/html";
-import { stringsFor, type Lang } from "../i18n";
-import { page } from "./layout";
+import { stringsFor, type Lang } from "../../i18n";
+import { page } from "../layout";
 import { fieldErrorText, preferenceFields, type ChoiceValues, type FeedOption, type FieldError } from "./preference-pages";
 
 export interface SignupPageOptions {

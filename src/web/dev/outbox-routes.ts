@@ -11,10 +11,10 @@
 // only (wrangler's default).
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { timingSafeEqualStrings } from "../lib/crypto";
-import { getOutboxMessage, listOutbox } from "../mail/outbox-mailer";
-import type { AppEnv } from "./types";
-import { page } from "./layout";
+import { timingSafeEqualStrings } from "../../lib/crypto";
+import { getOutboxMessage, listOutbox } from "../../mail/outbox-mailer";
+import type { AppEnv } from "../types";
+import { page } from "../layout";
 
 export const devOutboxRoutes = new Hono<AppEnv>();
 

@@ -1,8 +1,8 @@
 // Admin routes fail closed: without ADMIN_TOKEN configured nobody gets in,
 // and the bearer token is compared in constant time.
 import type { MiddlewareHandler } from "hono";
-import { timingSafeEqualStrings } from "../lib/crypto";
-import type { AppEnv } from "./types";
+import { timingSafeEqualStrings } from "../../lib/crypto";
+import type { AppEnv } from "../types";
 
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

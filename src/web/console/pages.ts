@@ -2,17 +2,17 @@
 // each takes what it shows and returns markup. Forms work without
 // JavaScript; the one script (console.js) only moves progress bars.
 import { html } from "hono/html";
-import type { IngestReport } from "../feeds";
-import type { OutgoingEmail } from "../mail/mailer";
-import type { StoredRelease } from "../releases/release-store";
-import type { Subscriber } from "../subscribers/subscriber";
-import type { DigestReport } from "../digest/run-digest";
+import type { IngestReport } from "../../feeds";
+import type { OutgoingEmail } from "../../mail/mailer";
+import type { StoredRelease } from "../../releases/release-store";
+import type { Subscriber } from "../../subscribers/subscriber";
+import type { DigestReport } from "../../digest/run-digest";
 import { buildBarChart, buildLineChart } from "./charts";
-import { effectiveSources, preferencesOf, type FeedChoice, type Preferences } from "../subscribers/preferences";
-import type { NextEdition } from "../digest/send-test-digest";
-import type { DigestSummary, EditionProgress, OverviewData } from "./console-data";
-import { CADENCES, LANGUAGES, type Cadence, type Edition } from "./digest-actions";
-import type { StatusCounts } from "./daily-counts";
+import { effectiveSources, preferencesOf, type FeedChoice, type Preferences } from "../../subscribers/preferences";
+import type { NextEdition } from "../../digest/send-test-digest";
+import type { DigestSummary, EditionProgress, OverviewData } from "../../operator/console-data";
+import { CADENCES, LANGUAGES, type Cadence, type Edition } from "../../operator/digest-actions";
+import type { StatusCounts } from "../../subscribers/daily-counts";
 import { consolePage, csrfField, formatUtc, notice, number, when, type Html } from "./ui";
 
 export function signInPage(options: { error?: string; info?: string } = {}): Html {

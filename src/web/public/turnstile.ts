@@ -2,7 +2,7 @@
 // TURNSTILE_SECRET_KEY are set. The token is checked server-side with
 // siteverify; an outage of siteverify refuses the sign-up (fail closed)
 // with a message to try again, rather than letting bots through.
-import type { Config } from "../config";
+import type { Config } from "../../config";
 
 export function isTurnstileEnabled(config: Config): boolean {
   return config.turnstileSiteKey !== null && config.turnstileSecretKey !== null;

@@ -1,0 +1,14 @@
+// A release as the service keeps it: what feeds/ produces at ingest and
+// every later step (selection, rendering, the archive) reads.
+export interface Release {
+  id: string;
+  title: string;
+  link: string;
+  summary: string;
+  /** ISO 8601. The feed's date, or the first-seen time when it has none. */
+  publishedAt: string;
+  /** False when the feed gave no usable date. */
+  hasFeedDate: boolean;
+  firstSeenAt: string;
+  sourceUrl: string;
+}
