@@ -2,6 +2,11 @@
 // rendered as HTML: scripts, styles and other non-content elements are
 // dropped with their content, tags become spacing, entities are decoded
 // once, and the result is later escaped by React or hono/html.
+//
+// Its cost is linear in the input, whatever the input: the input is capped
+// (MAX_HTML_INPUT), the fast path's expression cannot run past the next "<",
+// and the parser stops at MAX_HTML_DEPTH open elements (htmlparser2 searches
+// its open-element stack at every end tag).
 import { decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
 
@@ -47,17 +52,34 @@ const BLOCK = new Set([
   "dt",
 ]);
 
+/**
+ * Characters of raw HTML read per call: far above what a 400-character
+ * summary needs (a long article keeps its first pages), and a bound on
+ * what one item can cost.
+ */
+export const MAX_HTML_INPUT = 64 * 1024;
+/** Open elements at once: beyond this the HTML is read up to that point. */
+export const MAX_HTML_DEPTH = 256;
+
 // One parser for every call: building an htmlparser2 Parser (and its
 // tokenizer) per summary cost more than parsing the summary itself.
 let parts: string[] = [];
 let skipDepth = 0;
+// Elements htmlparser2 holds open: it reports every element it closes, implied or not.
+let openDepth = 0;
+let tooDeep = false;
 const htmlParser = new Parser(
   {
     onopentagname(name) {
+      if (++openDepth > MAX_HTML_DEPTH && !tooDeep) {
+        tooDeep = true;
+        htmlParser.pause();
+      }
       if (SKIPPED.has(name)) skipDepth++;
       else if (BLOCK.has(name)) parts.push("\n");
     },
     onclosetag(name, isImplied) {
+      openDepth--;
       if (SKIPPED.has(name)) {
         if (skipDepth > 0) skipDepth--;
       } else if (BLOCK.has(name) && !isImplied) parts.push("\n");
@@ -74,16 +96,28 @@ const htmlParser = new Parser(
 // needs an HTML parser (skipped elements, comments, CDATA, a tag the
 // expression cannot close) takes the parser.
 const NEEDS_PARSER = /<(?:[!?]|(?:script|style|noscript|template|iframe|object|embed|svg|math|head|title|select|textarea|button)\b)/iy;
-const SIMPLE_TAG = /<(\/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>/g;
+// No part of it matches "<" after the first, so an attempt never runs past
+// the next "<": "<a b <a b <a b …" costs each "<" a few characters, not the
+// rest of the text. (A "<" inside a quoted value sends the summary to the parser.)
+const SIMPLE_TAG = /<(\/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"<]*"|'[^'<]*'|[^\s"'=<>`]+))?)*\s*\/?>/g;
 const LEFT_OVER_TAG = /<[A-Za-z/]/;
 
-export function htmlToText(html: string): string {
+export function htmlToText(rawHtml: string): string {
+  const html = capHtml(rawHtml);
   if (!html.includes("<")) return collapseWhitespace(html.includes("&") ? decodeHTML(html) : html);
   if (!needsParser(html)) {
     const stripped = html.replace(SIMPLE_TAG, (_tag, _slash, name: string) => (BLOCK.has(name.toLowerCase()) ? "\n" : ""));
     if (!LEFT_OVER_TAG.test(stripped)) return collapseWhitespace(stripped.includes("&") ? decodeHTML(stripped) : stripped);
   }
   return htmlToTextByParser(html);
+}
+
+/** The first MAX_HTML_INPUT characters, without a tag the cut would leave half-written. */
+export function capHtml(html: string): string {
+  if (html.length <= MAX_HTML_INPUT) return html;
+  const cut = html.slice(0, MAX_HTML_INPUT);
+  const lastOpen = cut.lastIndexOf("<");
+  return lastOpen > cut.lastIndexOf(">") ? cut.slice(0, lastOpen) : cut;
 }
 
 /** Looks only where a tag starts: an alternation tried at every character costs more than the whole fast path. */
@@ -98,9 +132,12 @@ function needsParser(html: string): boolean {
 function htmlToTextByParser(html: string): string {
   parts = [];
   skipDepth = 0;
+  openDepth = 0;
+  tooDeep = false;
   htmlParser.reset();
   htmlParser.write(html);
-  htmlParser.end();
+  // Paused for depth: the text so far is the summary (reset() on the next call undoes the pause).
+  if (!tooDeep) htmlParser.end();
   const text = parts.join("");
   parts = [];
   return collapseWhitespace(text);

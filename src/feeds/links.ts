@@ -62,8 +62,16 @@ export function canonicalLink(absolute: string | URL): string {
     query = params.length ? `?${new URLSearchParams(params).toString()}` : "";
   }
   const host = url.host.toLowerCase().replace(/^www\./, "");
-  const path = url.pathname.replace(/\/+$/, "") || "/";
+  const path = trimTrailingSlashes(url.pathname) || "/";
   return `${host}${path}${query}`;
+}
+
+// A loop, not /\/+$/: that expression retries at every slash of a long run
+// ("/a////…////b"), which costs the square of the run.
+function trimTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return end === path.length ? path : path.slice(0, end);
 }
 
 function compareKeys(a: string, b: string): number {

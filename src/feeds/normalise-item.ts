@@ -7,7 +7,7 @@
 // served from another host, such as a feed proxy), else the feed's URL.
 import { sha256HexSync } from "../lib/crypto";
 import { parseFeedDate } from "./dates";
-import { collapseWhitespace, htmlToText, stripTitleMarkup, truncateText } from "./html-text";
+import { capHtml, collapseWhitespace, htmlToText, stripTitleMarkup, truncateText } from "./html-text";
 import { canonicalLink, resolveLinkUrl } from "./links";
 import type { ParsedFeed, RawItem, TextType } from "./parse-feed";
 import type { Release } from "../releases/release";
@@ -28,8 +28,10 @@ export function buildSiteUrl(feed: Pick<ParsedFeed, "link" | "linkBase">, feedUr
 }
 
 /** A title as plain text: markup dropped as its type says (see stripTitleMarkup for RSS's unknown type). */
-export function buildTitleText(title: string, type: TextType): string {
-  if (type === "html") return htmlToText(title);
+export function buildTitleText(rawTitle: string, type: TextType): string {
+  if (type === "html") return htmlToText(rawTitle);
+  // Capped before any work, as htmlToText caps its input: what one item can cost stays bounded.
+  const title = capHtml(rawTitle);
   if (type === "text") return collapseWhitespace(title);
   return collapseWhitespace(stripTitleMarkup(title));
 }
@@ -43,7 +45,7 @@ export function buildRelease(item: RawItem, feedUrl: string, now: Date, siteUrl:
   if (url === null) return { ok: false, reason: "no usable http(s) link" };
   const link = url.href;
 
-  const summaryText = item.summary ? (item.summaryIsHtml ? htmlToText(item.summary) : collapseWhitespace(item.summary)) : "";
+  const summaryText = item.summary ? (item.summaryIsHtml ? htmlToText(item.summary) : collapseWhitespace(capHtml(item.summary))) : "";
   let title = item.title ? buildTitleText(item.title, item.titleType) : "";
   if (title === "") title = summaryText ? truncateText(summaryText, TITLE_FROM_SUMMARY_LENGTH) : "";
   if (title === "") return { ok: false, reason: "no title and no summary" };
