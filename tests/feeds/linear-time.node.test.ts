@@ -51,8 +51,10 @@ function fastest(a: () => unknown, b: () => unknown, trials = 3): [number, numbe
 
 /**
  * Time of f on an input 4× larger over time on the base input. The base is
- * repeated until it takes 40 ms, the larger one as many times, so both are
- * long enough to time. Linear code gives about 4, quadratic about 16.
+ * repeated until it takes 50 ms, the larger one as many times, so both are
+ * long enough to time. Linear code gives about 4, quadratic about 16 (the
+ * code before measured 16.7× to 19.4×); the bound, 10, leaves a loaded
+ * machine room on both sides.
  */
 function growthRatio(build: (size: number) => string, size: number, f: (input: string) => unknown): number {
   const small = build(size);
@@ -61,8 +63,8 @@ function growthRatio(build: (size: number) => string, size: number, f: (input: s
   const repeat = (input: string) => () => {
     for (let r = 0; r < reps; r++) f(input);
   };
-  while (time(repeat(small)) < 40 && reps < 100_000) reps *= 2;
-  const [smallMs, largeMs] = fastest(repeat(small), repeat(large));
+  while (time(repeat(small)) < 50 && reps < 100_000) reps *= 2;
+  const [smallMs, largeMs] = fastest(repeat(small), repeat(large), 5);
   return largeMs / smallMs;
 }
 
@@ -90,7 +92,7 @@ describe("a 5 MB hostile feed costs about what a benign one does", () => {
   });
 });
 
-describe("each construct that was quadratic now grows linearly (4× the input: at most 8× the time)", () => {
+describe("each construct that was quadratic now grows linearly (4× the input: under 10× the time)", () => {
   const cases: [string, (size: number) => string, number, (input: string) => unknown][] = [
     ["parseFeed: deep nesting, then end tags that close nothing", buildNestingFeed, 64 * 1024, (x) => parseFeed(x)],
     ["htmlToText: unterminated tags '<a b <a b …'", buildUnterminatedTags, 8 * 1024, htmlToText],
@@ -115,7 +117,7 @@ describe("each construct that was quadratic now grows linearly (4× the input: a
     it(name, () => {
       const ratio = growthRatio(build, size, f);
       console.log(`${name}: ${ratio.toFixed(2)}× the time for 4× the input`);
-      expect(ratio).toBeLessThan(8);
+      expect(ratio).toBeLessThan(10);
     });
   }
 });
