@@ -10,7 +10,9 @@
 //     token from the list metadata (no cryptography here), and sent
 //     with an Idempotency-Key derived from the digest and the batch's
 //     recipients, so a crash between Resend's answer and the ack cannot
-//     cause a second email: the retry is answered from Resend's replay.
+//     cause a second email: the retry is answered from Resend's replay;
+//   - the batch's record says how many were sent, skipped and refused, and,
+//     when some were dropped, per edition (progress.ts splits by edition).
 import { sha256Hex } from "../lib/crypto";
 import type { Mailer, OutgoingEmail } from "../mail/mailer";
 import { getQuotaPause, pauseForQuota } from "../mail/quota-store";
