@@ -5,7 +5,8 @@
 // GET /admin/digests/:id says the same.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getDigest } from "../../src/digest/digest-store";
+import { type DigestRecord, getDigest, listBatches, type Recipient, saveBatch, saveDigest, saveRecipients } from "../../src/digest/digest-store";
+import { getRunProgress } from "../../src/digest/progress";
 import { CONSOLE_TOKEN, ConsoleClient } from "../console/console-client";
 import { natoDate, receivedEmails, rss, seedReaders, serveFeed, uniqueDomain, uniqueName, waitFor } from "../helpers";
 
@@ -82,5 +83,66 @@ describe("a digest's progress", () => {
     };
     expect({ sent: admin.progress.sent, failed: admin.progress.failed, skipped: admin.progress.skipped, pending: admin.progress.pending }).toEqual(totals);
     expect(admin.progress.editions.map(({ sent, failed, pending }) => ({ sent, failed, pending }))).toEqual(rows);
+  });
+
+  it("a batch that mixes editions and dropped readers: each dropped reader counts in their own edition (the drops the consumer recorded), and the totals are the rows' sum", async () => {
+    const id = "2026-12-01-0123456789";
+    const recipients: Recipient[] = Array.from({ length: 150 }, (_, i) => ({
+      id: `r${String(i).padStart(3, "0")}`,
+      email: `r${i}@example.test`,
+      edition: i % 3,
+    }));
+    await saveRecipients(env.KV, id, "tok", recipients);
+    const content = { subject: "s", preheader: "p", lang: "en" as const, htmlParts: [""], textParts: [""] };
+    const record: DigestRecord = {
+      id,
+      runToken: "tok",
+      createdAt: "2026-12-01T07:00:00.000Z",
+      status: "sending",
+      subject: "s",
+      preheader: "p",
+      releases: [],
+      recipientCount: 150,
+      batchCount: 2,
+      content,
+      finishedAt: null,
+      totals: null,
+      cadence: "daily",
+      editions: [0, 1, 2].map((index) => ({
+        digestId: `${id}-e${index}`,
+        index,
+        lang: "en",
+        topics: [],
+        sources: [],
+        releaseIds: [],
+        recipientCount: 50,
+        subject: "s",
+      })),
+    };
+    await saveDigest(env.KV, record);
+    // Batch 0 (readers 0–99) sent: two readers of edition 1 had left, one of edition 2 was refused. Batch 1 is still queued.
+    await saveBatch(env.KV, id, 0, {
+      status: "sent",
+      sent: 97,
+      skipped: 2,
+      rejected: 1,
+      at: "2026-12-01T07:01:00.000Z",
+      drops: [
+        { edition: 1, skipped: 2, rejected: 0 },
+        { edition: 2, skipped: 0, rejected: 1 },
+      ],
+    });
+    // The list metadata stays small: the drops are in the value only.
+    expect((await listBatches(env.KV, id)).get(0)).toMatchObject({ dropped: true, sent: 97 });
+    expect((await listBatches(env.KV, id)).get(0)!.drops).toBeUndefined();
+
+    const { progress, editions } = await getRunProgress(env.KV, record);
+    const inBatch = (edition: number, batch: number) => recipients.slice(batch * 100, (batch + 1) * 100).filter((r) => r.edition === edition).length;
+    expect(editions).toEqual([
+      { index: 0, readers: 50, sent: inBatch(0, 0), failed: 0, skipped: 0, pending: inBatch(0, 1) },
+      { index: 1, readers: 50, sent: inBatch(1, 0) - 2, failed: 0, skipped: 2, pending: inBatch(1, 1) },
+      { index: 2, readers: 50, sent: inBatch(2, 0) - 1, failed: 1, skipped: 0, pending: inBatch(2, 1) },
+    ]);
+    expect(progress.readers).toEqual({ readers: 150, sent: 97, failed: 1, skipped: 2, pending: 50 });
   });
 });
