@@ -81,13 +81,19 @@ const MUTATIONS = [
     file: "src/digest/run-digest.ts",
     edits: [
       [
-        '  await saveDigestState(deps.kv, { lastDigestId: digestId, watermark, lastRun: { at: now.toISOString(), result: "created", digestId } }, cadence);\n',
+        '  await saveDigestState(deps.kv, { lastDigestId: runId, watermark, lastRun: { at: now.toISOString(), result: "created", digestId: runId } }, cadence);\n',
         "",
       ],
-      ["      if (state.lastDigestId !== existing.id) {", "      if (false) {"],
+      ["  if (state.lastDigestId !== existing.id) {", "  if (false) {"],
     ],
     tests: ["tests/digest/fault-drills.test.ts"],
     filter: "in turn",
+  },
+  {
+    name: "state on resume: the resume path no longer repairs a state that does not point at the digest it meets",
+    file: "src/digest/run-digest.ts",
+    edits: [["  if (state.lastDigestId !== existing.id) {", "  if (false) {"]],
+    tests: ["tests/digest/run-digest.test.ts"],
   },
   {
     name: "dead letter: a batch that exhausted its retries is no longer counted as failed",

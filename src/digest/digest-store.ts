@@ -10,9 +10,8 @@
 //   v1:state:digest                 the last daily digest and its selection watermark
 //   v1:state:digest:weekly          the same for the weekly edition (each cadence has its own)
 // A record is one run of a cadence. Its editions (readers with the same
-// choices) are records of their own under v1:digest:<runId>-e<n>, written
-// without list metadata: /digests/<runId>-e<n> shows an edition (the
-// "view in browser" link of its readers) while the archive lists runs.
+// choices) are EditionRecords of their own under v1:digest:<runId>-e<n>
+// (edition-store.ts), written without list metadata: the archive lists runs.
 // Records that change are written rarely and under separate keys, because
 // KV allows one write per second per key.
 import type { DigestRelease } from "../../emails/release-digest";
@@ -82,10 +81,6 @@ export interface DigestTotals {
 
 export type Recipient = DigestRecipient;
 
-export function editionDigestId(runId: string, index: number): string {
-  return `${runId}-e${index}`;
-}
-
 export type BatchStatus = "sent" | "failed" | "deferred";
 
 export interface BatchRecord {
@@ -98,6 +93,19 @@ export interface BatchRecord {
   rejected: number;
   at: string;
   error?: string;
+  /**
+   * Per edition, the readers dropped (skipped or refused), when the batch had
+   * any: in the value only, never in the list metadata (1 KB at most).
+   */
+  drops?: EditionDrop[];
+  /** In list metadata only: the value holds `drops`. */
+  dropped?: true;
+}
+
+export interface EditionDrop {
+  edition: number;
+  skipped: number;
+  rejected: number;
 }
 
 export interface DigestState {
@@ -107,27 +115,11 @@ export interface DigestState {
   lastRun: { at: string; result: "created" | "resumed" | "skipped" | "waiting"; digestId?: string; reason?: string } | null;
 }
 
+/** A run's record; null when there is none, or when the id is an edition's (getEdition reads those). */
 export async function getDigest(kv: KVNamespace, id: string): Promise<DigestRecord | null> {
   if (!/^[0-9a-z-]{1,64}$/.test(id)) return null;
-  return kv.get<DigestRecord>(DIGEST + id, "json");
-}
-
-/** Several digests in one bulk read (up to 100 per call). */
-export async function getDigests(kv: KVNamespace, ids: string[]): Promise<Map<string, DigestRecord>> {
-  const out = new Map<string, DigestRecord>();
-  for (let start = 0; start < ids.length; start += 100) {
-    const slice = ids.slice(start, start + 100).filter((id) => /^[0-9a-z-]{1,64}$/.test(id));
-    if (slice.length === 0) continue;
-    const values = await kv.get<DigestRecord>(
-      slice.map((id) => DIGEST + id),
-      "json",
-    );
-    for (const id of slice) {
-      const value = values.get(DIGEST + id);
-      if (value) out.set(id, value);
-    }
-  }
-  return out;
+  const value = await kv.get<DigestRecord | { kind: "edition" }>(DIGEST + id, "json");
+  return value && (value as { kind?: string }).kind !== "edition" ? (value as DigestRecord) : null;
 }
 
 export async function saveDigest(kv: KVNamespace, record: DigestRecord): Promise<void> {
@@ -139,11 +131,6 @@ export async function saveDigest(kv: KVNamespace, record: DigestRecord): Promise
     recipientCount: record.recipientCount,
   };
   await kv.put(DIGEST + record.id, JSON.stringify(record), { metadata });
-}
-
-/** An edition's record: fetched by id like any digest, not listed in the archive (no metadata). */
-export async function saveEditionRecord(kv: KVNamespace, record: DigestRecord): Promise<void> {
-  await kv.put(DIGEST + record.id, JSON.stringify(record));
 }
 
 /** Newest first. */
@@ -194,10 +181,11 @@ export async function getBatch(kv: KVNamespace, digestId: string, index: number)
 }
 
 export async function saveBatch(kv: KVNamespace, digestId: string, index: number, record: BatchRecord): Promise<void> {
-  await kv.put(batchKey(digestId, index), JSON.stringify(record), { metadata: record });
+  const { drops, ...metadata } = record;
+  await kv.put(batchKey(digestId, index), JSON.stringify(record), { metadata: drops ? { ...metadata, dropped: true } : metadata });
 }
 
-/** Every batch record of a digest, from list metadata only. */
+/** Every batch record of a digest, from list metadata only (`drops` is absent there; `dropped` says it is in the value). */
 export async function listBatches(kv: KVNamespace, digestId: string): Promise<Map<number, BatchRecord>> {
   const out = new Map<number, BatchRecord>();
   let cursor: string | undefined;

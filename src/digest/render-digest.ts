@@ -7,6 +7,11 @@
 // and the number of pieces must match the slots the template placed
 // (DIGEST_TOKEN_SLOTS). A feed item that contains any other string, including
 // an old placeholder, stays inert text.
+//
+// An edition's topics are its readers' own words: the email shows them, the
+// public web version never does. The topics line is rendered as another
+// random placeholder too, so where it sits in the HTML is known exactly
+// (topicsSpan), whatever the feeds hold, and webVersion cuts it out.
 import { createElement } from "react";
 import { buildDigestModel, type DigestRelease } from "../../emails/digest-model";
 import type { OperatorInfo } from "../../emails/components/email-footer";
@@ -24,6 +29,8 @@ export interface DigestContent {
   /** The HTML, cut where each reader's `?token=…` goes: personalise with parts.join. */
   htmlParts: string[];
   textParts: string[];
+  /** Where the topics line sits in htmlParts[0] ([start, end)): the web version leaves it out. Absent: no topics. */
+  topicsSpan?: [number, number];
 }
 
 /** Records stored before per-render placeholders: one string with a fixed placeholder. */
@@ -64,9 +71,17 @@ export function isLegacyContent(content: StoredDigestContent): content is Legacy
   return typeof (content as LegacyDigestContent).html === "string";
 }
 
-function randomPlaceholder(): string {
+function randomPlaceholder(prefix = "tk"): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `tk${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `${prefix}${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** Puts the topics line where its placeholder was rendered; in the HTML, escaped, and returns where it went. */
+function placeTopics(rendered: string, slot: string, line: string, escape: boolean, part: string): { text: string; span: [number, number] } {
+  const pieces = rendered.split(slot);
+  if (pieces.length !== 2) throw new DigestTemplateError(`the digest's ${part} part shows the topics line ${pieces.length - 1} times, expected once`);
+  const value = escape ? escapeHtml(line) : line;
+  return { text: pieces[0]! + value + pieces[1]!, span: [pieces[0]!.length, pieces[0]!.length + value.length] };
 }
 
 export class DigestTemplateError extends Error {
@@ -85,6 +100,9 @@ export async function renderDigest(releases: DigestRelease[], options: RenderDig
   digestRenderStats.renders++;
   const lang = options.lang ?? "en";
   const model = buildDigestModel(releases, { lang, cadence: options.cadence ?? "daily", date: options.date, topics: options.topics ?? [] });
+  const topicsLine = model.topicsLine;
+  const topicsSlot = topicsLine ? randomPlaceholder("tq") : null;
+  if (topicsSlot) model.topicsLine = topicsSlot;
   const slot = `?token=${randomPlaceholder()}`;
   const links = {
     unsubscribeUrl: `${options.publicUrl}/unsubscribe${slot}`,
@@ -93,15 +111,28 @@ export async function renderDigest(releases: DigestRelease[], options: RenderDig
     signupUrl: lang === "en" ? `${options.publicUrl}/` : `${options.publicUrl}/?lang=${lang}`,
     operator: options.operator,
   };
-  const html = await renderEmailHtml(createElement(ReleaseDigestEmail, { model, ...links }));
-  const text = buildDigestText(model, links);
-  return {
+  let html = await renderEmailHtml(createElement(ReleaseDigestEmail, { model, ...links }));
+  let text = buildDigestText(model, links);
+  let topicsSpan: [number, number] | undefined;
+  if (topicsSlot && topicsLine) {
+    const placed = placeTopics(html, topicsSlot, topicsLine, true, "HTML");
+    html = placed.text;
+    topicsSpan = placed.span;
+    text = placeTopics(text, topicsSlot, topicsLine, false, "text").text;
+  }
+  const content: DigestContent = {
     subject: model.subject,
     preheader: model.preheader,
     lang,
     htmlParts: splitAtSlots(html, slot, "HTML"),
     textParts: splitAtSlots(text, slot, "text"),
   };
+  if (topicsSpan) {
+    // The line sits in the intro, before the first personal link.
+    if (topicsSpan[1] > content.htmlParts[0]!.length) throw new DigestTemplateError("the digest's topics line comes after a personal link");
+    content.topicsSpan = topicsSpan;
+  }
+  return content;
 }
 
 /** Concatenation builds a rope in V8: O(parts) per reader, not a copy of the whole body. */
@@ -184,13 +215,20 @@ export function personaliseDigest(content: StoredDigestContent, options: Persona
 const escapeHtml = (text: string) => text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /**
- * The non-personal web version for /digests/:id: the footer's personal links
- * become the generic /unsubscribe and /preferences pages, and a line above
+ * The non-personal web version for /digests/:id: no topics line, the footer's
+ * personal links become the generic /unsubscribe and /preferences pages, and a line above
  * the card leads to the archive and the sign-up page. Legacy records lack a
  * viewport and a title; both are added so phones lay the page out at their width.
  */
 export function webVersion(content: StoredDigestContent, publicUrl: string, related: WebVersionLink[] = []): string {
-  if (!isLegacyContent(content)) return withArchiveNav(content.htmlParts.join(""), content.lang, related);
+  if (!isLegacyContent(content)) {
+    const parts = [...content.htmlParts];
+    if (content.topicsSpan) {
+      const [start, end] = content.topicsSpan;
+      parts[0] = parts[0]!.slice(0, start) + parts[0]!.slice(end);
+    }
+    return withArchiveNav(parts.join(""), content.lang, related);
+  }
   let html = content.html.split(unsubscribeUrlFor(publicUrl, LEGACY_TOKEN_PLACEHOLDER)).join(`${publicUrl}/unsubscribe`);
   const head = html.indexOf("<head>");
   if (head !== -1 && !html.includes('name="viewport"')) {

@@ -10,15 +10,18 @@
 //     token from the list metadata (no cryptography here), and sent
 //     with an Idempotency-Key derived from the digest and the batch's
 //     recipients, so a crash between Resend's answer and the ack cannot
-//     cause a second email: the retry is answered from Resend's replay.
+//     cause a second email: the retry is answered from Resend's replay;
+//   - the batch's record says how many were sent, skipped and refused, and,
+//     when some were dropped, per edition (progress.ts splits by edition).
 import { sha256Hex } from "../lib/crypto";
 import type { Mailer, OutgoingEmail } from "../mail/mailer";
 import { getQuotaPause, pauseForQuota } from "../mail/quota-store";
 import { type EscapedParts, escapeParts } from "../mail/resend-json";
-import type { DigestBatchMessage } from "../queue-messages";
+import type { DigestBatchMessage, DigestRecipient } from "../queue-messages";
 import { getSubscriberStatuses } from "../subscribers/subscriber-store";
 import { createPersonalToken } from "../subscribers/tokens";
-import { type BatchRecord, type DigestRecord, getBatch, getDigest, getDigests, saveBatch } from "./digest-store";
+import { type BatchRecord, type DigestRecord, type EditionDrop, getBatch, getDigest, saveBatch } from "./digest-store";
+import { editionDigestId, getEditions } from "./edition-store";
 import { finishIfComplete } from "./progress";
 import { isLegacyContent, personaliseDigest, type StoredDigestContent } from "./render-digest";
 
@@ -40,20 +43,21 @@ export type BatchOutcome =
   | { status: "retry"; retryAfterSeconds: number; reason: string }
   | { status: "missing-digest" };
 
-// Digests are large and immutable while sending: keep the few in use per isolate.
+// Runs and editions are large and immutable while sending: keep the few in use per isolate.
 const digestCache = new Map<string, DigestRecord>();
+const contentCache = new Map<string, StoredDigestContent>();
 
-function remember(id: string, record: DigestRecord): void {
+function remember<T>(cache: Map<string, T>, id: string, value: T): void {
   // A run has up to a few dozen editions; keep them all, and a few runs.
-  if (digestCache.size >= 200) digestCache.delete(digestCache.keys().next().value!);
-  digestCache.set(id, record);
+  if (cache.size >= 200) cache.delete(cache.keys().next().value!);
+  cache.set(id, value);
 }
 
 async function loadDigest(kv: KVNamespace, id: string): Promise<DigestRecord | null> {
   const cached = digestCache.get(id);
   if (cached) return cached;
   const record = await getDigest(kv, id);
-  if (record) remember(id, record);
+  if (record) remember(digestCache, id, record);
   return record;
 }
 
@@ -69,20 +73,35 @@ async function loadEditionContents(kv: KVNamespace, digest: DigestRecord, indexe
   for (const index of indexes) {
     const summary = digest.editions.find((edition) => edition.index === index);
     if (!summary) continue;
-    const cached = digestCache.get(summary.digestId);
-    if (cached) out.set(index, cached.content);
+    const cached = contentCache.get(summary.digestId);
+    if (cached) out.set(index, cached);
     else missing.push(summary.digestId);
   }
   if (missing.length > 0) {
-    const records = await getDigests(kv, missing);
+    const records = await getEditions(kv, missing);
     for (const summary of digest.editions) {
       const record = records.get(summary.digestId);
       if (!record) continue;
-      remember(summary.digestId, record);
+      remember(contentCache, summary.digestId, record.content);
       out.set(summary.index, record.content);
     }
   }
   return out;
+}
+
+/** Per edition, the readers of a batch who were skipped or refused; absent when none were. */
+function dropsOf(recipients: DigestRecipient[], current: DigestRecipient[], refusedIndexes: number[]): EditionDrop[] | undefined {
+  const kept = new Set(current);
+  const drops = new Map<number, EditionDrop>();
+  const drop = (recipient: DigestRecipient) => {
+    const edition = recipient.edition ?? 0;
+    let row = drops.get(edition);
+    if (!row) drops.set(edition, (row = { edition, skipped: 0, rejected: 0 }));
+    return row;
+  };
+  for (const recipient of recipients) if (!kept.has(recipient)) drop(recipient).skipped++;
+  for (const index of refusedIndexes) if (current[index]) drop(current[index]).rejected++;
+  return drops.size > 0 ? [...drops.values()] : undefined;
 }
 
 // Each edition's parts JSON-escaped once per isolate, for the Resend mailer's
@@ -148,7 +167,7 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
         to: recipient.email,
         from: deps.emailFrom,
         publicUrl: deps.publicUrl,
-        digestId: digest.editions ? `${digest.id}-e${recipient.edition ?? 0}` : digest.id,
+        digestId: digest.editions ? editionDigestId(digest.id, recipient.edition ?? 0) : digest.id,
         inboundAddress: deps.inboundAddress,
         escaped: prebuild ? escapedFor(content) : undefined,
       }),
@@ -156,18 +175,26 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
   }
 
   let record: BatchRecord;
+  let drops: EditionDrop[] | undefined;
   if (emails.length === 0) {
     record = { status: "sent", sent: 0, skipped, rejected: 0, at: now.toISOString() };
+    drops = dropsOf(message.recipients, current, []);
   } else {
     const result = await deps.mailer.sendBatch(emails, { idempotencyKey: await idempotencyKeyFor(message) });
     switch (result.status) {
       case "sent":
         record = { status: "sent", sent: result.ids.filter(Boolean).length, skipped, rejected: result.rejected.length, at: now.toISOString() };
+        drops = dropsOf(
+          message.recipients,
+          current,
+          result.rejected.map((r) => r.index),
+        );
         break;
       case "already-sent":
         // The key was used with another body: an earlier attempt went through
         // before someone in the batch unsubscribed. Sending again would repeat it.
         record = { status: "sent", sent: emails.length, skipped, rejected: 0, at: now.toISOString(), error: result.message };
+        drops = dropsOf(message.recipients, current, []);
         break;
       case "retry":
         return { status: "retry", retryAfterSeconds: result.retryAfterSeconds, reason: result.message };
@@ -176,9 +203,15 @@ export async function sendDigestBatch(deps: BatchDeps, message: DigestBatchMessa
         return defer(result.message);
       case "rejected":
         record = { status: "failed", sent: 0, skipped, rejected: emails.length, at: now.toISOString(), error: result.message };
+        drops = dropsOf(
+          message.recipients,
+          current,
+          current.map((_, i) => i),
+        );
         break;
     }
   }
+  if (drops) record.drops = drops;
   await saveBatch(deps.kv, message.digestId, message.batchIndex, record);
   // The consumer finishes the digest itself (no read of its progress is
   // needed): when the last batch settles, or when an earlier one settles

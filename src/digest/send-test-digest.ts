@@ -9,7 +9,8 @@ import { DEFAULT_PREFERENCES, listFeedChoices, type Cadence, type Preferences } 
 import { subscriberIdFor } from "../subscribers/subscriber-store";
 import { createPersonalToken } from "../subscribers/tokens";
 import type { Mailer } from "../mail/mailer";
-import { editionDigestId, getDigestState } from "./digest-store";
+import { getDigestState } from "./digest-store";
+import { editionDigestId } from "./edition-store";
 import { choiceFor, releasesFor, type EditionChoice } from "./editions";
 import { personaliseDigest, renderDigest, type DigestContent } from "./render-digest";
 import { digestIdFor, selectForDigest, toDigestRelease, type DigestDeps, type DigestReport } from "./run-digest";

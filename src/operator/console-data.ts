@@ -3,9 +3,8 @@
 // pause, subscriber list metadata). Reads only, except that a digest whose
 // batches are all settled is marked sent, as GET /admin/digests/:id does.
 import type { Config } from "../config";
-import { type DigestRecord, type EditionSummary, getDigest, getRecipients, listBatches, listDigests } from "../digest/digest-store";
-import { buildBatches } from "../digest/run-digest";
-import { type DigestProgress, finishIfComplete, getDigestProgress } from "../digest/progress";
+import { type DigestRecord, type EditionSummary, getDigest, listDigests } from "../digest/digest-store";
+import { type DigestProgress, type EditionProgress, finishIfComplete, getDigestProgress, getRunProgress } from "../digest/progress";
 import { getLastIngest, type IngestReport } from "../feeds";
 import { flagReason } from "../feeds/source-health";
 import { listSources, type SourceState } from "../feeds/source-store";
@@ -33,8 +32,11 @@ export interface DigestSummary {
   editions: EditionSummary[];
 }
 
+export type { EditionProgress };
+
+/** The totals are the progress's reader counts: on a run's own page, the sum of its editions' rows (src/digest/progress.ts). */
 export function summariseDigest(record: DigestRecord, progress: DigestProgress): DigestSummary {
-  const failed = progress.totals.failed + progress.totals.rejected;
+  const readers = progress.readers;
   return {
     id: record.id,
     subject: record.subject,
@@ -43,10 +45,10 @@ export function summariseDigest(record: DigestRecord, progress: DigestProgress):
     status: record.status,
     recipients: record.recipientCount,
     batches: record.batchCount,
-    sent: progress.totals.sent,
-    failed,
-    skipped: progress.totals.skipped,
-    pending: Math.max(0, record.recipientCount - progress.totals.sent - failed - progress.totals.skipped),
+    sent: readers.sent,
+    failed: readers.failed,
+    skipped: readers.skipped,
+    pending: readers.pending,
     deferredBatches: progress.deferredBatches.length,
     cadence: record.cadence ?? "daily",
     editions: record.editions ?? [],
@@ -57,49 +59,18 @@ export function summariseDigest(record: DigestRecord, progress: DigestProgress):
 export async function getDigestSummary(kv: KVNamespace, id: string, now: Date): Promise<{ record: DigestRecord; summary: DigestSummary } | null> {
   const stored = await getDigest(kv, id);
   if (!stored) return null;
-  const { record, progress } = await finishIfComplete(kv, stored, now);
+  const { record } = await finishIfComplete(kv, stored, now);
+  const { progress } = await getRunProgress(kv, record);
   return { record, summary: summariseDigest(record, progress) };
 }
 
-export interface EditionProgress {
-  index: number;
-  readers: number;
-  /** Readers in batches the provider accepted (a reader skipped or refused inside such a batch counts here). */
-  sent: number;
-  /** Readers in batches that failed as a whole. */
-  failed: number;
-  /** Readers in batches not settled yet (queued, or held back by a quota pause). */
-  pending: number;
-}
-
 /**
- * Progress per edition. Batches mix editions and settle as a whole, so this
- * counts each reader by their batch's outcome, from the frozen recipient list
- * (⌈N/5000⌉ reads) and the batch records (list metadata). Null when the list
- * has expired (30 days) or the run has no editions listed.
+ * Progress per edition, from the same computation as the page's totals
+ * (getRunProgress): their sum is the totals. Null when the frozen list has
+ * expired (30 days) or the run has no editions listed.
  */
 export async function getEditionProgress(kv: KVNamespace, record: DigestRecord): Promise<EditionProgress[] | null> {
-  if (!record.editions?.length || record.recipientCount === 0) return null;
-  let recipients;
-  try {
-    recipients = await getRecipients(kv, record);
-  } catch {
-    return null;
-  }
-  const settled = await listBatches(kv, record.id);
-  const byIndex = new Map(record.editions.map((e) => [e.index, { index: e.index, readers: 0, sent: 0, failed: 0, pending: 0 }]));
-  for (const batch of buildBatches(record.id, recipients)) {
-    const status = settled.get(batch.batchIndex)?.status;
-    for (const recipient of batch.recipients) {
-      const row = byIndex.get(recipient.edition ?? 0);
-      if (!row) continue;
-      row.readers++;
-      if (status === "sent") row.sent++;
-      else if (status === "failed") row.failed++;
-      else row.pending++;
-    }
-  }
-  return [...byIndex.values()];
+  return (await getRunProgress(kv, record)).editions;
 }
 
 /** The newest `limit` digests with their progress, newest first. */

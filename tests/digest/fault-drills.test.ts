@@ -3,9 +3,9 @@
 // exactly once, the digest record's counts match what the server got, and
 // the server saw exactly one accepted call per batch (replays of the
 // idempotency store must not hide a repeated send: Resend forgets keys after
-// 24 hours). Progress is read straight from KV: reading it through
-// GET /admin/digests/:id would finish the digest as a side effect.
-import { createExecutionContext, createScheduledController, env, reset, waitOnExecutionContext } from "cloudflare:test";
+// 24 hours). The quota stop and two triggers at once are in
+// audience-drills.test.ts, run on this audience and on the mixed editions.
+import { env, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ingestAndRunDigest } from "../../src/digest";
 import { type DigestBatchMessage } from "../../src/queue-messages";
@@ -13,10 +13,8 @@ import { getBatch, getDigest, getDigestState } from "../../src/digest/digest-sto
 import { getDigestProgress } from "../../src/digest/progress";
 import { buildBatches, runDigest } from "../../src/digest/run-digest";
 import { sendDigestBatch } from "../../src/digest/send-digest-batch";
-import worker from "../../src/index";
 import { createMailer } from "../../src/mail/create-mailer";
 import { createResendMailer } from "../../src/mail/resend-mailer";
-import { clearQuotaPause, getQuotaPause } from "../../src/mail/quota-store";
 import type { SendQueue } from "../../src/queue-messages";
 import { unsubscribeAddress } from "../../src/subscribers/service";
 import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
@@ -34,78 +32,8 @@ import {
   testConfig,
   uniqueDomain,
   uniqueName,
-  waitFor,
 } from "../helpers";
-
-const READERS = 1000;
-
-async function call(path: string, init: RequestInit, overrides: Partial<Env> = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`https://digest.example.test${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
-
-/** The daily cron, as Cloudflare fires it. */
-async function dailyCron(feedUrl: string) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "0 7 * * *", scheduledTime: Date.now() }), { ...env, FEED_URLS: feedUrl } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
-async function setup(name: string, readers = READERS) {
-  const domain = uniqueDomain(name);
-  const feedUrl = await serveFeed(`/${uniqueName(name)}/news.xml`, {
-    body: rss([{ title: `${name} release`, link: `https://www.nato.int/cps/en/natohq/news_${name}.htm`, pubDate: natoDate(new Date(Date.now() - 3_600_000)) }]),
-  });
-  const addresses = await seedSubscribers(domain, readers);
-  return { domain, feedUrl, addresses };
-}
-
-/** The KV binding, except that the writes (put or delete) matching `fails` throw, as a KV outage would. */
-function failingKv(fails: (key: string, writeNumber: number) => boolean, counter = { writes: 0 }): KVNamespace {
-  return new Proxy(env.KV, {
-    get(target, prop, receiver) {
-      if (prop === "put" || prop === "delete") {
-        return async (...args: [string, ...unknown[]]) => {
-          const writeNumber = ++counter.writes;
-          if (fails(String(args[0]), writeNumber)) throw new Error(`KV ${String(prop).toUpperCase()} failed: 500 injected (write ${writeNumber}, ${args[0]})`);
-          return (Reflect.get(target, prop, receiver) as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      }
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
-async function trigger(feedUrl: string, overrides: Partial<Env> = {}) {
-  return call("/admin/digest", { method: "POST", headers: ADMIN_AUTH }, { FEED_URLS: feedUrl, ...overrides });
-}
-
-/** Progress from KV, without finishing anything. */
-async function progress(id: string) {
-  const record = (await getDigest(env.KV, id))!;
-  return { status: record.status, progress: await getDigestProgress(env.KV, record) };
-}
-
-/** Waits until the consumer itself marked the digest sent (nothing reads its progress through the API meanwhile). */
-async function waitUntilSent(id: string) {
-  return waitFor(async () => (await getDigest(env.KV, id))?.status === "sent", 90_000, `digest ${id} sent`);
-}
-
-/** Exactly once: as many emails as readers, each reader once, the record agrees, one accepted call per batch. */
-async function expectExactlyOnce(domain: string, addresses: string[], digestId: string) {
-  await drainSendQueue(); // anything still queued (a duplicate batch, say) has been handled
-  const received = await receivedEmails(domain);
-  const counts = new Map<string, number>();
-  for (const email of received) counts.set(email.to[0]!, (counts.get(email.to[0]!) ?? 0) + 1);
-  expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
-  expect(new Set(counts.keys())).toEqual(new Set(addresses));
-  const record = await getDigest(env.KV, digestId);
-  expect(record!.totals!.sent).toBe(received.length);
-  expect((await resendStats(domain)).acceptedRequests).toBe(Math.ceil(addresses.length / 100));
-}
+import { call, expectExactlyOnce, failingKv, READERS, setupPlain, triggerPlain, waitUntilSent } from "./drill-audiences";
 
 beforeEach(async () => {
   await reset();
@@ -113,9 +41,9 @@ beforeEach(async () => {
 
 describe("fault drills with 1,000 readers", () => {
   it("a 429 storm (server limited to 3 requests/s): paced, retried, exactly once", async () => {
-    const { domain, feedUrl, addresses } = await setup("storm");
+    const { domain, feedUrl, addresses } = await setupPlain("storm");
     await setResendRules(domain, { requestsPerSecond: 3 });
-    const report = (await (await trigger(feedUrl)).json()) as { digest: { digestId: string } };
+    const report = (await (await triggerPlain(feedUrl)).json()) as { digest: { digestId: string } };
     await waitUntilSent(report.digest.digestId);
     await expectExactlyOnce(domain, addresses, report.digest.digestId);
     const stats = await resendStats(domain);
@@ -131,88 +59,30 @@ describe("fault drills with 1,000 readers", () => {
   });
 
   it("a 5xx on every 3rd call: retried with the same key, exactly once", async () => {
-    const { domain, feedUrl, addresses } = await setup("5xx");
+    const { domain, feedUrl, addresses } = await setupPlain("5xx");
     await setResendRules(domain, { failEvery: 3 });
-    const report = (await (await trigger(feedUrl)).json()) as { digest: { digestId: string } };
+    const report = (await (await triggerPlain(feedUrl)).json()) as { digest: { digestId: string } };
     await waitUntilSent(report.digest.digestId);
     await expectExactlyOnce(domain, addresses, report.digest.digestId);
   });
 
   it("timeouts and lost answers: the send happened, the retry is replayed, exactly once", async () => {
-    const { domain, feedUrl, addresses } = await setup("timeout");
+    const { domain, feedUrl, addresses } = await setupPlain("timeout");
     // Two calls answer after the client gave up (3 s), two more lose their answer after sending.
     await setResendRules(domain, { delayNext: 2, delayMs: 4000, dropAnswerNext: 2 });
-    const report = (await (await trigger(feedUrl)).json()) as { digest: { digestId: string } };
+    const report = (await (await triggerPlain(feedUrl)).json()) as { digest: { digestId: string } };
     await waitUntilSent(report.digest.digestId);
     await expectExactlyOnce(domain, addresses, report.digest.digestId);
   });
 
-  it("quota exhausted mid-list: the rest waits for the reset, the next run finishes it first", async () => {
-    const { domain, feedUrl, addresses } = await setup("quota");
-    await setResendRules(domain, { quotaRemaining: 450 });
-    const report = (await (await trigger(feedUrl)).json()) as { digest: { digestId: string } };
-    const id = report.digest.digestId;
-    const stopped = await waitFor(
-      async () => {
-        const p = await progress(id);
-        return p.progress.pendingBatches === 0 && p.progress.deferredBatches.length > 0 ? p : null;
-      },
-      30_000,
-      "the quota stop",
-    ).catch(async (error) => {
-      console.log("quota drill progress:", JSON.stringify(await progress(id)), JSON.stringify(await resendStats(domain)));
-      throw error;
-    });
-    expect(stopped.status).toBe("sending");
-    expect(stopped.progress.totals.sent).toBe(400);
-    expect(stopped.progress.deferredBatches).toHaveLength(6);
-    // One call met the quota; the other deferred batches never called Resend.
-    expect((await resendStats(domain)).requests).toBe(5);
-    const pause = await getQuotaPause(env.KV, new Date());
-    const midnight = new Date();
-    midnight.setUTCHours(24, 0, 0, 0);
-    expect(pause?.until).toBe(midnight.toISOString());
-    // Still paused: the daily cron waits and sends nothing more.
-    await dailyCron(feedUrl);
-    expect((await getDigestState(env.KV)).lastRun?.reason).toMatch(/paused by the mail quota/);
-    expect(await receivedEmails(domain)).toHaveLength(400);
-    expect((await resendStats(domain)).requests).toBe(5);
-
-    // A manual send lifts the pause and tries again; the quota is still
-    // spent, so the first call meets it and the pause is set again.
-    const retried = (await (await trigger(feedUrl)).json()) as { digest: { resumed: { digestId: string; batchesEnqueued: number } } };
-    expect(retried.digest.resumed).toMatchObject({ digestId: id, batchesEnqueued: 6 });
-    await waitFor(
-      async () => {
-        const p = await progress(id);
-        return p.progress.pendingBatches === 0 && p.progress.deferredBatches.length === 6 && (await getQuotaPause(env.KV, new Date())) ? p : null;
-      },
-      30_000,
-      "the quota stop after the manual retry",
-    );
-    expect((await resendStats(domain)).requests).toBe(6);
-    expect(await receivedEmails(domain)).toHaveLength(400);
-
-    // The quota resets (a new day; the pause ending at midnight is tested in
-    // tests/promises/mail-quota.test.ts): the next run finishes this digest
-    // before anything else. The consumer runs on the real clock, so the day
-    // change is played by lifting the pause.
-    await setResendRules(domain, {});
-    await clearQuotaPause(env.KV);
-    const resumed = (await (await trigger(feedUrl)).json()) as { digest: { resumed: { digestId: string; batchesEnqueued: number } } };
-    expect(resumed.digest.resumed).toMatchObject({ digestId: id, batchesEnqueued: 6 });
-    await waitUntilSent(id);
-    await expectExactlyOnce(domain, addresses, id);
-  });
-
   it("a KV write failure mid-run: the run fails loudly, the next run resumes, exactly once", async () => {
-    const { domain, feedUrl, addresses } = await setup("kvfail");
+    const { domain, feedUrl, addresses } = await setupPlain("kvfail");
     // Fail the write that marks every batch as enqueued: the batches are in the queue already.
-    const failed = await trigger(feedUrl, { KV: failingKv((key) => key.startsWith("v1:digest-enqueued:")) });
+    const failed = await triggerPlain(feedUrl, { KV: failingKv((key) => key.startsWith("v1:digest-enqueued:")) });
     expect(failed.status).toBe(500);
     expect(((await failed.json()) as { error: string }).error).toMatch(/internal error/);
     const id = (await getDigestState(env.KV)).lastDigestId!;
-    const again = (await (await trigger(feedUrl)).json()) as { digest: { resumed: { digestId: string } } };
+    const again = (await (await triggerPlain(feedUrl)).json()) as { digest: { resumed: { digestId: string } } };
     expect(again.digest.resumed.digestId).toBe(id);
     await waitUntilSent(id);
     await expectExactlyOnce(domain, addresses, id);
@@ -221,22 +91,8 @@ describe("fault drills with 1,000 readers", () => {
     expect((await resendStats(domain)).requests).toBe(10);
   });
 
-  it("two triggers at the same moment: one digest, every reader exactly once", async () => {
-    const { domain, feedUrl, addresses } = await setup("twice");
-    const responses = await Promise.all([trigger(feedUrl), trigger(feedUrl)]);
-    const reports = (await Promise.all(responses.map((r) => r.json()))) as { digest: { digestId: string | null; batchesEnqueued: number } }[];
-    const ids = new Set(reports.map((r) => r.digest.digestId).filter(Boolean));
-    expect(ids.size).toBe(1);
-    const id = [...ids][0]!;
-    await waitUntilSent(id);
-    await expectExactlyOnce(domain, addresses, id);
-    console.log(
-      `two triggers: batches enqueued ${reports.map((r) => r.digest.batchesEnqueued).join(" + ")}, Resend calls ${(await resendStats(domain)).requests}`,
-    );
-  });
-
   it("batch messages lost for good: a run 12 hours later sends them again, exactly once, instead of waiting forever", async () => {
-    const { domain, feedUrl, addresses } = await setup("lost");
+    const { domain, feedUrl, addresses } = await setupPlain("lost");
     await call("/admin/ingest", { method: "POST", headers: ADMIN_AUTH }, { FEED_URLS: feedUrl });
     const lostQueue = { send: async () => {}, sendBatch: async () => {} } as unknown as SendQueue;
     const config = { kv: env.KV, publicUrl: "https://digest.example.test", maxAgeDays: 7 };
@@ -262,7 +118,7 @@ describe("fault drills with 1,000 readers", () => {
       body: rss([{ title: "Crash drill", link: "https://www.nato.int/crash.htm", pubDate: natoDate(new Date(Date.now() - 3_600_000)) }]),
     });
     // A digest record to send from; its own batches go through the real queue.
-    const report = (await (await trigger(feedUrl)).json()) as { digest: { digestId: string } };
+    const report = (await (await triggerPlain(feedUrl)).json()) as { digest: { digestId: string } };
     const digestId = report.digest.digestId;
     await waitUntilSent(digestId);
     expect(await receivedEmails(domain)).toHaveLength(100);
@@ -300,7 +156,7 @@ describe("fault drills with 1,000 readers", () => {
   });
 
   it("readers who unsubscribe after enqueueing are not sent to (the real queue and consumer)", async () => {
-    const { domain, feedUrl, addresses } = await setup("late", 200);
+    const { domain, feedUrl, addresses } = await setupPlain("late", 200);
     await call("/admin/ingest", { method: "POST", headers: ADMIN_AUTH }, { FEED_URLS: feedUrl });
     // Hold the run's messages: the recipient list is frozen and the batches
     // are built; two readers leave; then the same messages go through the

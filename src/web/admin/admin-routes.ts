@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { ingestAndRunDigest, type DigestRunOptions } from "../../digest";
 import { getDigest, getDigestState, listDigests } from "../../digest/digest-store";
-import { finishIfComplete } from "../../digest/progress";
+import { finishIfComplete, getRunProgress } from "../../digest/progress";
 import { getLastIngest, runIngest } from "../../feeds";
 import { createMailer } from "../../mail/create-mailer";
 import { getQuotaPause, liftQuotaPause } from "../../mail/quota-store";
@@ -120,18 +120,11 @@ adminRoutes.get("/digests", async (c) => {
 adminRoutes.get("/digests/:id", async (c) => {
   const record = await getDigest(c.env.KV, c.req.param("id"));
   if (!record) return c.json({ error: "no digest with that id" }, 404);
-  const { record: current, progress } = await finishIfComplete(c.env.KV, record, new Date());
+  const { record: current } = await finishIfComplete(c.env.KV, record, new Date());
+  const { progress, editions } = await getRunProgress(c.env.KV, current);
   const { content: _content, ...summary } = current;
-  return c.json({
-    ...summary,
-    progress: {
-      ...progress,
-      sent: progress.totals.sent,
-      failed: progress.totals.failed + progress.totals.rejected,
-      skipped: progress.totals.skipped,
-      pending: current.recipientCount - progress.totals.sent - progress.totals.failed - progress.totals.rejected - progress.totals.skipped,
-    },
-  });
+  const { readers, ...batches } = progress;
+  return c.json({ ...summary, progress: { ...batches, ...readers, editions } });
 });
 
 adminRoutes.post("/subscribers/:email/unsuppress", async (c) => {

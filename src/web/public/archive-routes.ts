@@ -1,9 +1,13 @@
 // The public archive: /digests (list), /digests/:id (the "view in browser"
 // page: the rendered digest with no personal data in it) and /digests.xml
-// (an Atom feed of past digests).
+// (an Atom feed of past digests). A run is shown by its own page, the
+// unfiltered edition; an edition's page (its readers' "view in browser"
+// link) shows its releases without its topics line. Readers' topics are
+// their own words: no public page shows them or links an edition by topic.
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { getDigest, listDigests } from "../../digest/digest-store";
+import { getEdition } from "../../digest/edition-store";
 import { webVersion, type WebVersionLink } from "../../digest/render-digest";
 import type { DigestRecord } from "../../digest/digest-store";
 import { page } from "../layout";
@@ -62,8 +66,11 @@ archiveRoutes.get("/digests", async (c) => {
 });
 
 archiveRoutes.get("/digests/:id", async (c) => {
-  const record = await getDigest(c.env.KV, c.req.param("id"));
-  if (!record)
+  const id = c.req.param("id");
+  const record = await getDigest(c.env.KV, id);
+  if (record) return c.html(webVersion(record.content, c.get("config").publicUrl, editionLinks(record)));
+  const edition = await getEdition(c.env.KV, id);
+  if (!edition)
     return c.html(
       page({
         title: "Not found",
@@ -72,22 +79,21 @@ archiveRoutes.get("/digests/:id", async (c) => {
       }),
       404,
     );
-  return c.html(webVersion(record.content, c.get("config").publicUrl, editionLinks(record)));
+  return c.html(webVersion(edition.content, c.get("config").publicUrl));
 });
 
 /**
- * A run with several editions links each one from its web view: by language
- * and whether it is filtered by topic, never by the topics themselves (a
- * one-reader edition's topics are that reader's words).
+ * A run's page links its other unfiltered editions (every release of the
+ * run, no topics: the run in another language), by language. Editions
+ * filtered by topic or feed are groups of readers' choices: never linked.
  */
 function editionLinks(record: DigestRecord): WebVersionLink[] {
-  const editions = record.editions ?? [];
-  if (editions.length < 2) return [];
-  return editions.map((edition) => ({
-    href: `/digests/${encodeURIComponent(edition.digestId)}`,
-    label:
-      edition.lang === "fr"
-        ? `Édition ${edition.index + 1} (français${edition.topics.length > 0 ? ", par sujet" : ""})`
-        : `Edition ${edition.index + 1} (English${edition.topics.length > 0 ? ", by topic" : ""})`,
-  }));
+  const all = record.releases.length;
+  const shown = "lang" in record.content ? record.content.lang : "en";
+  return (record.editions ?? [])
+    .filter((edition) => edition.topics.length === 0 && edition.releaseIds.length === all && edition.lang !== shown)
+    .map((edition) => ({
+      href: `/digests/${encodeURIComponent(edition.digestId)}`,
+      label: edition.lang === "fr" ? "En français" : "In English",
+    }));
 }
