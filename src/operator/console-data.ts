@@ -2,7 +2,7 @@
 // the JSON API reads (digest records and progress, source health, quota
 // pause, subscriber list metadata). Reads only, except that a digest whose
 // batches are all settled is marked sent, as GET /admin/digests/:id does.
-import type { Config } from "../config";
+import { isTurnstileEnabled, type Config } from "../config";
 import { type DigestRecord, type EditionSummary, getDigest, getRecipients, listBatches, listDigests } from "../digest/digest-store";
 import { buildBatches } from "../digest/run-digest";
 import { type DigestProgress, finishIfComplete, getDigestProgress } from "../digest/progress";
@@ -54,11 +54,15 @@ export function summariseDigest(record: DigestRecord, progress: DigestProgress):
 }
 
 /** One digest as it stands now (marked sent once every batch is settled). */
-export async function getDigestSummary(kv: KVNamespace, id: string, now: Date): Promise<{ record: DigestRecord; summary: DigestSummary } | null> {
+export async function getDigestSummary(
+  kv: KVNamespace,
+  id: string,
+  now: Date,
+): Promise<{ record: DigestRecord; progress: DigestProgress; summary: DigestSummary } | null> {
   const stored = await getDigest(kv, id);
   if (!stored) return null;
   const { record, progress } = await finishIfComplete(kv, stored, now);
-  return { record, summary: summariseDigest(record, progress) };
+  return { record, progress, summary: summariseDigest(record, progress) };
 }
 
 export interface EditionProgress {
@@ -131,6 +135,8 @@ export interface OverviewData {
   localMode: boolean;
   sampleFeedOn: boolean;
   mailer: "resend" | "outbox";
+  /** Whether Turnstile guards the sign-up form. */
+  turnstile: boolean;
 }
 
 export const CHART_DAYS = 30;
@@ -159,6 +165,7 @@ export async function getOverviewData(config: Config, kv: KVNamespace, now: Date
     localMode: isLocalMode(config),
     sampleFeedOn: sampleFeedOn || (isLocalMode(config) && config.feedUrls.some((url) => url.endsWith("/console/sample-feed.xml"))),
     mailer: config.resendApiKey ? "resend" : "outbox",
+    turnstile: isTurnstileEnabled(config),
   };
 }
 

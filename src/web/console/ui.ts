@@ -108,3 +108,8 @@ export function notice(text: Html | string, kind: "ok" | "error" | "info" = "inf
 export function number(n: number): string {
   return n.toLocaleString("en-GB");
 }
+
+/** "1 release", "8 releases": a count with the noun it counts, singular for one. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${number(n)} ${n === 1 ? one : many}`;
+}
