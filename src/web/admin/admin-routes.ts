@@ -81,7 +81,8 @@ adminRoutes.post("/digest", async (c) => {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return c.json({ error: "the body must be a JSON object" }, 400);
     const { dryRun, to, cadence, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
-    if (unknown.length) return c.json({ error: `unknown option(s): ${unknown.join(", ")}; use dryRun, to or cadence` }, 400);
+    if (unknown.length)
+      return c.json({ error: `unknown ${unknown.length === 1 ? "option" : "options"}: ${unknown.join(", ")}; use dryRun, to or cadence` }, 400);
     if (dryRun !== undefined && typeof dryRun !== "boolean") return c.json({ error: "dryRun must be true or false" }, 400);
     if (cadence !== undefined && cadence !== "daily" && cadence !== "weekly") return c.json({ error: "cadence must be daily or weekly" }, 400);
     if (to !== undefined) {
