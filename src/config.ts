@@ -36,8 +36,8 @@ export interface Config {
   lookbackHours: number;
   /** Never put an item older than this into a digest. */
   maxAgeDays: number;
-  /** Min minutes between two confirmation emails to one address. */
-  confirmEmailIntervalMinutes: number;
+  /** Min time between two confirmation emails to one address, in ms (CONFIRM_EMAIL_INTERVAL_MINUTES). */
+  confirmEmailIntervalMs: number;
   /** Global caps on mails sent in answer to inbound email (src/subscribers/inbound-limits.ts). */
   inboundMaxMailsPerHour: number;
   inboundMaxMailsPerDay: number;
@@ -53,6 +53,20 @@ export interface Config {
   feedLanguages: Record<string, "en" | "fr">;
   /** Feed URL → title shown to readers, from FEED_TITLES; overrides the feed's own title. */
   feedTitles: Record<string, string>;
+  /** Cloudflare Access in front of the console (ACCESS_TEAM_DOMAIN + ACCESS_AUD), or null when neither is set. */
+  access: AccessConfig | null;
+}
+
+export interface AccessConfig {
+  /** https://<team>.cloudflareaccess.com: the JWT's issuer and the home of its signing keys. */
+  teamDomain: string;
+  /** The Access application's audience tag. */
+  audience: string;
+}
+
+/** Turnstile guards the sign-up form when both of its keys are set. */
+export function isTurnstileEnabled(config: Pick<Config, "turnstileSiteKey" | "turnstileSecretKey">): boolean {
+  return config.turnstileSiteKey !== null && config.turnstileSecretKey !== null;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +121,16 @@ function readInboundAddress(env: RawEnv): string | null {
     throw new ConfigError("INBOUND_ADDRESS must be a plain email address, like digest@example.org");
   }
   return value;
+}
+
+/** Both settings or neither; a half-configured Access is a configuration error, not a silent fallback. */
+export function parseAccessConfig(team: string | null, audience: string | null): AccessConfig | null {
+  if (team === null && audience === null) return null;
+  if (team === null || audience === null) throw new ConfigError("set both ACCESS_TEAM_DOMAIN and ACCESS_AUD to accept Cloudflare Access, or neither");
+  // Only Cloudflare's own team domains: the keys fetched from here decide who is signed in.
+  const match = /^https:\/\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.cloudflareaccess\.com\/?$/i.exec(team);
+  if (!match) throw new ConfigError("ACCESS_TEAM_DOMAIN must be https://<team>.cloudflareaccess.com");
+  return { teamDomain: `https://${match[1]!.toLowerCase()}.cloudflareaccess.com`, audience };
 }
 
 export function parseFeedUrls(raw: string | null): string[] {
@@ -207,12 +231,13 @@ export function readConfig(envBindings: object): Config {
     feedMaxBytes: readNumber(env, "FEED_MAX_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     lookbackHours: readNumber(env, "LOOKBACK_HOURS", 48, 0, 24 * 30),
     maxAgeDays: readNumber(env, "MAX_AGE_DAYS", 7, 1, 90),
-    confirmEmailIntervalMinutes: readNumber(env, "CONFIRM_EMAIL_INTERVAL_MINUTES", 10, 0, 24 * 60),
+    confirmEmailIntervalMs: readNumber(env, "CONFIRM_EMAIL_INTERVAL_MINUTES", 10, 0, 24 * 60) * 60_000,
     inboundMaxMailsPerHour: readNumber(env, "INBOUND_MAX_MAILS_PER_HOUR", 10, 0, 1000),
     inboundMaxMailsPerDay: readNumber(env, "INBOUND_MAX_MAILS_PER_DAY", 30, 0, 10_000),
     devOutboxOpen: readString(env, "DEV_OUTBOX_OPEN") === "true",
     operatorName: readLine(env, "OPERATOR_NAME", 100),
     operatorAddress: readLine(env, "OPERATOR_ADDRESS", 300),
     inboundAddress: readInboundAddress(env),
+    access: parseAccessConfig(readString(env, "ACCESS_TEAM_DOMAIN"), readString(env, "ACCESS_AUD")),
   };
 }

@@ -7,7 +7,7 @@ import { runIngest } from "./feeds";
 import { createMailer } from "./mail/create-mailer";
 import { handleSendBatch } from "./queue-consumer";
 import { handleInboundEmail } from "./subscribers/inbound-email";
-import type { SendQueue, SendQueueMessage } from "./queue-messages";
+import type { SendQueueMessage } from "./queue-messages";
 import { createApp } from "./web/app";
 
 const app = createApp();
@@ -32,7 +32,7 @@ export default {
         // Daily readers on the daily cron, weekly readers on Monday's: the two never cross.
         const cadence = controller.cron === CRON_WEEKLY_DIGEST ? "weekly" : "daily";
         ctx.waitUntil(
-          ingestAndRunDigest(config, { kv: env.KV, queue: env.SEND_QUEUE as SendQueue, mailer: createMailer(config, env.KV) }, { cadence }).then((report) => {
+          ingestAndRunDigest(config, { kv: env.KV, queue: env.SEND_QUEUE, mailer: createMailer(config, env.KV) }, { cadence }).then((report) => {
             console.log(JSON.stringify({ event: "digest", ...report.digest }));
           }),
         );
@@ -47,9 +47,9 @@ export default {
     const config = readConfig(env);
     const outcome = await handleInboundEmail(message, {
       kv: env.KV,
-      queue: env.SEND_QUEUE as SendQueue,
+      queue: env.SEND_QUEUE,
       signingSecret: config.signingSecret,
-      confirmationIntervalMs: config.confirmEmailIntervalMinutes * 60_000,
+      confirmationIntervalMs: config.confirmEmailIntervalMs,
       now: () => new Date(),
       mailer: createMailer(config, env.KV),
       emailFrom: config.emailFrom,
@@ -67,12 +67,12 @@ export default {
 
   async queue(batch, env) {
     const config = readConfig(env);
-    await handleSendBatch(batch as MessageBatch<SendQueueMessage>, {
+    await handleSendBatch(batch, {
       kv: env.KV,
-      queue: env.SEND_QUEUE as SendQueue,
+      queue: env.SEND_QUEUE,
       mailer: createMailer(config, env.KV),
       config,
       now: () => new Date(),
     });
   },
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env, SendQueueMessage>;

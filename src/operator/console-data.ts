@@ -2,7 +2,7 @@
 // the JSON API reads (digest records and progress, source health, quota
 // pause, subscriber list metadata). Reads only, except that a digest whose
 // batches are all settled is marked sent, as GET /admin/digests/:id does.
-import type { Config } from "../config";
+import { isTurnstileEnabled, type Config } from "../config";
 import { type DigestRecord, type EditionSummary, getDigest, listDigests } from "../digest/digest-store";
 import { type DigestProgress, type EditionProgress, finishIfComplete, getDigestProgress, getRunProgress } from "../digest/progress";
 import { getLastIngest, type IngestReport } from "../feeds";
@@ -56,12 +56,16 @@ export function summariseDigest(record: DigestRecord, progress: DigestProgress):
 }
 
 /** One digest as it stands now (marked sent once every batch is settled). */
-export async function getDigestSummary(kv: KVNamespace, id: string, now: Date): Promise<{ record: DigestRecord; summary: DigestSummary } | null> {
+export async function getDigestSummary(
+  kv: KVNamespace,
+  id: string,
+  now: Date,
+): Promise<{ record: DigestRecord; progress: DigestProgress; editions: EditionProgress[] | null; summary: DigestSummary } | null> {
   const stored = await getDigest(kv, id);
   if (!stored) return null;
   const { record } = await finishIfComplete(kv, stored, now);
-  const { progress } = await getRunProgress(kv, record);
-  return { record, summary: summariseDigest(record, progress) };
+  const { progress, editions } = await getRunProgress(kv, record);
+  return { record, progress, editions, summary: summariseDigest(record, progress) };
 }
 
 /**
@@ -102,6 +106,8 @@ export interface OverviewData {
   localMode: boolean;
   sampleFeedOn: boolean;
   mailer: "resend" | "outbox";
+  /** Whether Turnstile guards the sign-up form. */
+  turnstile: boolean;
 }
 
 export const CHART_DAYS = 30;
@@ -130,6 +136,7 @@ export async function getOverviewData(config: Config, kv: KVNamespace, now: Date
     localMode: isLocalMode(config),
     sampleFeedOn: sampleFeedOn || (isLocalMode(config) && config.feedUrls.some((url) => url.endsWith("/console/sample-feed.xml"))),
     mailer: config.resendApiKey ? "resend" : "outbox",
+    turnstile: isTurnstileEnabled(config),
   };
 }
 

@@ -1,9 +1,7 @@
-// Everything the console asks of the digest feature, in one place. Each
-// console action is one call here, and each call forwards to the functions
-// the crons and the JSON API use (src/digest/*), never a copy of them: the
-// preview and the test send render with renderNextEdition, the same
-// selection, edition filter and template as the run; send now is
-// ingestAndRunDigest with the cadence, as POST /admin/digest {"cadence"}.
+// The digest actions behind the operator service (operator-service.ts).
+// Each forwards to the functions the crons use (src/digest/*), never a copy
+// of them: the preview and the test send render with renderNextEdition, the
+// same selection, edition filter and template as the run.
 import type { Config } from "../config";
 import { digestDepsFor, ingestAndRunDigest, type DigestRunReport } from "../digest";
 import { getDigest, getDigestState } from "../digest/digest-store";
@@ -67,17 +65,6 @@ export async function previewNextDigest(config: Config, kv: KVNamespace, edition
     inboundAddress: config.inboundAddress,
   });
   return { report, edition: next, email };
-}
-
-/** Send now: lifts a mail-quota pause (the operator may have raised the quota), ingests, then runs the cadence's digest as its cron would. */
-export async function sendDigestNow(
-  config: Config,
-  bindings: DigestBindings,
-  cadence: Cadence,
-  now: Date,
-): Promise<DigestRunReport & { liftedPause: QuotaPause | null }> {
-  const liftedPause = await liftQuotaPause(bindings.kv, now);
-  return { ...(await ingestAndRunDigest(config, bindings, { cadence })), liftedPause };
 }
 
 /** The next edition with these choices, to one address only (POST /admin/digest {"to", "cadence"}). */

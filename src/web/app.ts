@@ -8,18 +8,16 @@ import { consoleRoutes } from "./console/routes";
 import { withSampleFeed } from "../feeds/sample-feed";
 import { adminRoutes } from "./admin/admin-routes";
 import { archiveRoutes } from "./public/archive-routes";
-import { timingSafeEqualStrings } from "../lib/crypto";
+import { hasBearerToken } from "./bearer";
 import { devOutboxRoutes } from "./dev/outbox-routes";
 import { errorPage } from "./public/subscription-pages";
 import { subscriptionRoutes } from "./public/subscription-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import type { AppEnv } from "./types";
 
-/** The bearer token matches ADMIN_TOKEN, read raw: this runs when the config itself may not parse. */
-async function hasAdminToken(env: Env, authorization: string | undefined): Promise<boolean> {
-  const expected = typeof env.ADMIN_TOKEN === "string" ? env.ADMIN_TOKEN.trim() : "";
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
-  return expected !== "" && token !== undefined && (await timingSafeEqualStrings(token, expected));
+/** ADMIN_TOKEN read raw: the error handler runs when the config itself may not parse. */
+function rawAdminToken(env: Env): string | null {
+  return typeof env.ADMIN_TOKEN === "string" ? env.ADMIN_TOKEN.trim() : null;
 }
 
 function prefersHtml(accept: string | undefined): boolean {
@@ -78,7 +76,7 @@ export function createApp(): Hono<AppEnv> {
     const message = misconfigured
       ? "The service is misconfigured; the operator can find details in the worker logs."
       : "internal error: something went wrong on our side; the operator can find details in the worker logs.";
-    if (misconfigured && c.req.path.startsWith("/admin/") && (await hasAdminToken(c.env, c.req.header("Authorization")))) {
+    if (misconfigured && c.req.path.startsWith("/admin/") && (await hasBearerToken(c, rawAdminToken(c.env)))) {
       return c.json({ error: `the service is misconfigured: ${error.message}` }, 500);
     }
     if (prefersHtml(c.req.header("Accept"))) return c.html(errorPage(500, message.charAt(0).toUpperCase() + message.slice(1)), 500);

@@ -1,11 +1,13 @@
 // Optional Cloudflare Access in front of the console: its signed JWT signs
 // the user in; a JWT for another audience, from another issuer, expired or
-// signed with another key does not. The team's keys are served by the local
-// feed server, as Access publishes them (/cdn-cgi/access/certs).
+// signed with another key does not. ACCESS_TEAM_DOMAIN must be a Cloudflare
+// team domain (https://<team>.cloudflareaccess.com); the test answers that
+// domain's key URL from the local feed server, where the team's keys are
+// served as Access publishes them (/cdn-cgi/access/certs).
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { feedHits, natoDate, rss, serveFeed, uniqueName } from "../helpers";
-import { call, ORIGIN } from "./console-client";
+import { call, CONSOLE_TOKEN, ORIGIN } from "./console-client";
 
 const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
 let team: string;
@@ -28,9 +30,21 @@ beforeAll(async () => {
   signingKey = pair.privateKey;
   otherKey = (await generateKeyPair("RS256")).privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: "team-key", alg: "RS256", use: "sig" };
-  const base = `/${uniqueName("team")}`;
-  const certs = await serveFeed(`${base}/cdn-cgi/access/certs`, { body: JSON.stringify({ keys: [jwk] }), contentType: "application/json" });
-  team = certs.slice(0, -"/cdn-cgi/access/certs".length);
+  const name = uniqueName("team")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-");
+  const certs = await serveFeed(`/${name}/cdn-cgi/access/certs`, { body: JSON.stringify({ keys: [jwk] }), contentType: "application/json" });
+  team = `https://${name}.cloudflareaccess.com`;
+  const realFetch = globalThis.fetch;
+  // Only the team's key URL is answered locally; every other request goes out as it would.
+  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    return url === `${team}/cdn-cgi/access/certs` ? realFetch(certs, init) : realFetch(input, init);
+  });
+});
+
+afterAll(() => {
+  vi.restoreAllMocks();
 });
 
 function withAccess(extra: Record<string, string> = {}) {
@@ -56,12 +70,15 @@ describe("Cloudflare Access", () => {
     expect(page).toContain('action="/console/login"');
   });
 
-  it("is ignored unless configured, and half a configuration is an error naming both settings", async () => {
+  it("is ignored unless configured, and half a configuration is a configuration error naming both settings", async () => {
     const page = await (await call("/console", { headers: { "Cf-Access-Jwt-Assertion": await accessJwt() } })).text();
     expect(page).toContain('action="/console/login"');
     const half = await call("/console", {}, { ACCESS_TEAM_DOMAIN: team });
     expect(half.status).toBe(500);
-    expect(await half.text()).toContain("set both ACCESS_TEAM_DOMAIN and ACCESS_AUD");
+    // Read in readConfig like every setting: the details go to the operator, with the admin token.
+    const admin = await call("/admin/status", { headers: { Authorization: `Bearer ${CONSOLE_TOKEN}` } }, { ACCESS_TEAM_DOMAIN: team });
+    expect(admin.status).toBe(500);
+    expect(await admin.text()).toContain("set both ACCESS_TEAM_DOMAIN and ACCESS_AUD");
   });
 
   it("state changes still need the CSRF token from a page", async () => {

@@ -67,7 +67,7 @@ describe("the mail-quota pause", () => {
 
     await setResendRules(domain, {});
     const resumed = await client.post("/console/resume");
-    expect(await resumed.text()).toMatch(/The mail-quota pause is lifted\. 1 batch\(es\) enqueued again/);
+    expect(await resumed.text()).toMatch(/The mail-quota pause is lifted\. 1 batch enqueued again/);
     await waitFor(
       async () => {
         const p = (await (await client.get(`${digestPath}/progress.json`)).json()) as { finished: boolean };

@@ -23,12 +23,12 @@ function gatedBindings() {
     },
   });
   const queue = {
-    send: async (...args: Parameters<Queue["send"]>) => {
+    send: async (...args: Parameters<Env["SEND_QUEUE"]["send"]>) => {
       calls.queue++;
       await gate;
       return env.SEND_QUEUE.send(...args);
     },
-    sendBatch: async (...args: Parameters<Queue["sendBatch"]>) => {
+    sendBatch: async (...args: Parameters<Env["SEND_QUEUE"]["sendBatch"]>) => {
       calls.queue++;
       await gate;
       return env.SEND_QUEUE.sendBatch(...args);

@@ -1,34 +1,26 @@
-// /admin/*: operator endpoints, all behind the bearer token.
+// /admin/*: the operator's JSON API, all behind the bearer token. Every
+// action is one call into the operator service (src/operator), the same the
+// console makes; this file only reads JSON/query input and answers JSON.
 import { Hono } from "hono";
-import { ingestAndRunDigest, type DigestRunOptions } from "../../digest";
-import { getDigest, getDigestState, listDigests } from "../../digest/digest-store";
-import { finishIfComplete, getRunProgress } from "../../digest/progress";
-import { getLastIngest, runIngest } from "../../feeds";
-import { createMailer } from "../../mail/create-mailer";
-import { getQuotaPause, liftQuotaPause } from "../../mail/quota-store";
-import type { SendQueue } from "../../queue-messages";
+import type { DigestRunOptions } from "../../digest";
+import { getDigestState, listDigests } from "../../digest/digest-store";
+import { getLastIngest } from "../../feeds";
 import { flagReason } from "../../feeds/source-health";
 import { listSources } from "../../feeds/source-store";
+import { declaresTooLarge, MAX_BODY_BYTES, readTextCapped } from "../../lib/read-body";
+import { getQuotaPause } from "../../mail/quota-store";
+import { IMPORT_TOO_LARGE, MAX_IMPORT_BYTES, parseExportFormat, type ImportSource } from "../../operator/operator-service";
 import { listRecentReleases } from "../../releases/release-store";
 import { parseEmailAddress } from "../../subscribers/address";
-import { exportDownload } from "../../subscribers/export";
-import { getImportProgress, startImport } from "../../subscribers/import";
-import { ImportFormatError, parseCsvImport, parseJsonImport, type ParsedImport } from "../../subscribers/import-parse";
-import { clearSuppression } from "../../subscribers/resend-webhook";
-import { deleteSubscriber, getSubscriber, subscriberIdFor } from "../../subscribers/subscriber-store";
-import { requireAdmin } from "./admin-auth";
-import { BodyTooLargeError, capStream, declaresTooLarge, MAX_BODY_BYTES, readTextCapped } from "../../lib/read-body";
+import { operatorFor } from "../operator";
 import type { AppEnv } from "../types";
+import { requireAdmin } from "./admin-auth";
 
 export const adminRoutes = new Hono<AppEnv>();
 
-adminRoutes.use("*", requireAdmin());
+adminRoutes.use("*", ...requireAdmin());
 
-adminRoutes.post("/ingest", async (c) => {
-  const config = c.get("config");
-  const report = await runIngest(config, c.env.KV, fetch, () => new Date(), createMailer(config, c.env.KV));
-  return c.json(report);
-});
+adminRoutes.post("/ingest", async (c) => c.json(await operatorFor(c).ingest()));
 
 adminRoutes.get("/releases", async (c) => {
   const raw = c.req.query("limit");
@@ -62,22 +54,16 @@ adminRoutes.get("/status", async (c) => {
 });
 
 adminRoutes.get("/subscribers", (c) => {
-  const format = c.req.query("format") ?? "csv";
-  if (format !== "csv" && format !== "json") return c.json({ error: "format must be csv or json" }, 400);
-  return exportDownload(c.env.KV, format);
+  const format = parseExportFormat(c.req.query("format") ?? "csv");
+  if (!format) return c.json({ error: "format must be csv or json" }, 400);
+  return operatorFor(c).exportSubscribers(format);
 });
 
-// Erasure on request: the record goes entirely, including the fact that the
-// address ever signed up. (To keep someone from being mailed, unsubscribe
-// them instead: that keeps the hashed id only.)
 adminRoutes.delete("/subscribers/:email", async (c) => {
   // c.req.param() is already percent-decoded: decoding again would turn "%2541" into "A".
-  const parsed = parseEmailAddress(c.req.param("email"));
-  if (!parsed.ok) return c.json({ error: parsed.message }, 400);
-  const id = await subscriberIdFor(parsed.address);
-  const existed = (await getSubscriber(c.env.KV, id)) !== null;
-  await deleteSubscriber(c.env.KV, id);
-  return c.json({ erased: existed });
+  const result = await operatorFor(c).erase(c.req.param("email"));
+  if (!result.ok) return c.json({ error: result.message }, 400);
+  return c.json({ erased: result.erased });
 });
 
 adminRoutes.post("/digest", async (c) => {
@@ -95,7 +81,8 @@ adminRoutes.post("/digest", async (c) => {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return c.json({ error: "the body must be a JSON object" }, 400);
     const { dryRun, to, cadence, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
-    if (unknown.length) return c.json({ error: `unknown option(s): ${unknown.join(", ")}; use dryRun, to or cadence` }, 400);
+    if (unknown.length)
+      return c.json({ error: `unknown ${unknown.length === 1 ? "option" : "options"}: ${unknown.join(", ")}; use dryRun, to or cadence` }, 400);
     if (dryRun !== undefined && typeof dryRun !== "boolean") return c.json({ error: "dryRun must be true or false" }, 400);
     if (cadence !== undefined && cadence !== "daily" && cadence !== "weekly") return c.json({ error: "cadence must be daily or weekly" }, 400);
     if (to !== undefined) {
@@ -106,10 +93,8 @@ adminRoutes.post("/digest", async (c) => {
     if (dryRun !== undefined) options.dryRun = dryRun;
     if (cadence !== undefined) options.cadence = cadence;
   }
-  const config = c.get("config");
-  // A manual send to the readers lifts a mail-quota pause and tries again.
-  if (!options.dryRun && options.to === undefined) await liftQuotaPause(c.env.KV, new Date());
-  const report = await ingestAndRunDigest(config, { kv: c.env.KV, queue: c.env.SEND_QUEUE as SendQueue, mailer: createMailer(config, c.env.KV) }, options);
+  // A manual send to the readers lifts a mail-quota pause and tries again (in the service).
+  const { liftedPause: _lifted, ...report } = await operatorFor(c).runDigest(options);
   return c.json(report);
 });
 
@@ -118,53 +103,44 @@ adminRoutes.get("/digests", async (c) => {
 });
 
 adminRoutes.get("/digests/:id", async (c) => {
-  const record = await getDigest(c.env.KV, c.req.param("id"));
-  if (!record) return c.json({ error: "no digest with that id" }, 404);
-  const { record: current } = await finishIfComplete(c.env.KV, record, new Date());
-  const { progress, editions } = await getRunProgress(c.env.KV, current);
-  const { content: _content, ...summary } = current;
-  const { readers, ...batches } = progress;
-  return c.json({ ...summary, progress: { ...batches, ...readers, editions } });
+  const found = await operatorFor(c).getDigest(c.req.param("id"));
+  if (!found) return c.json({ error: "no digest with that id" }, 404);
+  const { content: _content, ...summary } = found.record;
+  const { readers, ...batches } = found.progress;
+  return c.json({ ...summary, progress: { ...batches, ...readers, editions: found.editions } });
 });
 
 adminRoutes.post("/subscribers/:email/unsuppress", async (c) => {
-  const result = await clearSuppression(c.env.KV, c.req.param("email"), new Date());
+  const result = await operatorFor(c).unsuppress(c.req.param("email"));
   if (result === "unknown") return c.json({ error: "no record for that address" }, 404);
   return c.json({ result });
 });
 
-/** Up to 100,000 rows of ~40 bytes, with room to spare. */
-const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
-
 adminRoutes.post("/subscribers/import", async (c) => {
   const optIn = ["1", "true", "yes"].includes(c.req.query("optin") ?? "");
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-  const tooLarge = () => c.json({ error: `the upload is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it` }, 413);
+  const tooLarge = () => c.json({ error: IMPORT_TOO_LARGE }, 413);
   if (declaresTooLarge(c.req.raw, MAX_IMPORT_BYTES)) return tooLarge();
-  let parsed: ParsedImport;
-  try {
-    if (type === "text/csv" || type === "application/csv" || type === "text/plain") {
-      if (!c.req.raw.body) return c.json({ error: "the CSV is empty" }, 400);
-      // Bytes are counted as the CSV streams in, with or without Content-Length.
-      parsed = await parseCsvImport(capStream(c.req.raw.body, MAX_IMPORT_BYTES));
-    } else if (type === "application/json") {
-      const read = await readTextCapped(c.req.raw, MAX_IMPORT_BYTES);
-      if (!read.ok) return tooLarge();
-      parsed = parseJsonImport(read.text);
-    } else {
-      return c.json({ error: "send text/csv with an email column, or application/json with an array of addresses" }, 415);
-    }
-  } catch (error) {
-    if (error instanceof ImportFormatError) return c.json({ error: error.message }, 400);
-    if (error instanceof BodyTooLargeError) return tooLarge();
-    throw error;
+  let source: ImportSource;
+  if (type === "text/csv" || type === "application/csv" || type === "text/plain") {
+    if (!c.req.raw.body) return c.json({ error: "the CSV is empty" }, 400);
+    // Bytes are counted as the CSV streams in, with or without Content-Length.
+    source = { csv: c.req.raw.body };
+  } else if (type === "application/json") {
+    const read = await readTextCapped(c.req.raw, MAX_IMPORT_BYTES);
+    if (!read.ok) return tooLarge();
+    source = { json: read.text };
+  } else {
+    return c.json({ error: "send text/csv with an email column, or application/json with an array of addresses" }, 415);
   }
-  const job = await startImport(c.env.KV, c.env.SEND_QUEUE as SendQueue, parsed, optIn, new Date());
+  const result = await operatorFor(c).importSubscribers(source, optIn);
+  if (!result.ok) return result.reason === "too-large" ? tooLarge() : c.json({ error: result.message }, 400);
+  const { job } = result;
   return c.json({ ...job, invalidRows: job.invalidRows.slice(0, 100), progress: `/admin/imports/${job.id}` }, 202);
 });
 
 adminRoutes.get("/imports/:id", async (c) => {
-  const progress = await getImportProgress(c.env.KV, c.req.param("id"));
+  const progress = await operatorFor(c).getImport(c.req.param("id"));
   if (!progress) return c.json({ error: "no import with that id" }, 404);
   return c.json(progress);
 });

@@ -1,32 +1,12 @@
 // Optional: Cloudflare Access in front of the console. When ACCESS_TEAM_DOMAIN
 // (https://<team>.cloudflareaccess.com) and ACCESS_AUD (the application's
-// audience tag) are both set, a request carrying Access's signed JWT
+// audience tag) are both set (read and checked in readConfig), a request carrying Access's signed JWT
 // (Cf-Access-Jwt-Assertion) is signed in as that Access user, with no token
 // login. The JWT is verified with jose against the team's published keys:
 // signature, issuer, audience and expiry. Anything less is no session, and
 // the sign-in form stays available for the admin token.
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { ConfigError } from "../../config";
-
-export interface AccessConfig {
-  teamDomain: string;
-  audience: string;
-}
-
-/** Both settings or neither; a half-configured Access is a configuration error, not a silent fallback. */
-export function readAccessConfig(env: Record<string, unknown>): AccessConfig | null {
-  const team = typeof env.ACCESS_TEAM_DOMAIN === "string" ? env.ACCESS_TEAM_DOMAIN.trim() : "";
-  const audience = typeof env.ACCESS_AUD === "string" ? env.ACCESS_AUD.trim() : "";
-  if (team === "" && audience === "") return null;
-  if (team === "" || audience === "") throw new ConfigError("set both ACCESS_TEAM_DOMAIN and ACCESS_AUD to accept Cloudflare Access, or neither");
-  let url: URL;
-  try {
-    url = new URL(team.includes("://") ? team : `https://${team}`);
-  } catch {
-    throw new ConfigError("ACCESS_TEAM_DOMAIN is not a valid URL (expected https://<team>.cloudflareaccess.com)");
-  }
-  return { teamDomain: url.origin + url.pathname.replace(/\/+$/, ""), audience };
-}
+import type { AccessConfig } from "../../config";
 
 // Keys are fetched once per isolate and team, and refreshed by jose when a token names an unknown key.
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();

@@ -1,6 +1,7 @@
 // Console sessions. The operator signs in with ADMIN_TOKEN once; the console
 // then keeps a signed cookie (HttpOnly, SameSite=Strict, Path=/console,
-// Secure on https, 12 hours). The signing key mixes SIGNING_SECRET with the
+// always Secure: browsers accept Secure cookies on http://localhost, so a
+// local console works and a deployed one never sends it in clear; 12 hours). The signing key mixes SIGNING_SECRET with the
 // admin token, so changing either ends every session. Every state-changing
 // request also needs a CSRF token derived from the session, and a request
 // whose Origin is another site is refused whatever it carries.
@@ -46,7 +47,7 @@ export async function startSession(c: Context, config: Config, now: Date): Promi
     httpOnly: true,
     sameSite: "Strict",
     path: "/console",
-    secure: config.publicUrl.startsWith("https:"),
+    secure: true,
     maxAge: SESSION_HOURS * 3600,
   });
 }
@@ -57,8 +58,8 @@ export async function startSession(c: Context, config: Config, now: Date): Promi
 //   v1:console:ended:<session id>
 const ENDED_PREFIX = "v1:console:ended:";
 
-export async function endSession(c: Context, config: Config, kv: KVNamespace, session: Session): Promise<void> {
-  deleteCookie(c, SESSION_COOKIE, { path: "/console", secure: config.publicUrl.startsWith("https:"), httpOnly: true, sameSite: "Strict" });
+export async function endSession(c: Context, kv: KVNamespace, session: Session): Promise<void> {
+  deleteCookie(c, SESSION_COOKIE, { path: "/console", secure: true, httpOnly: true, sameSite: "Strict" });
   if (session.id.startsWith("access-")) return; // Cloudflare Access owns that sign-in; sign out there.
   // KV expirations are at least 60 s in the future.
   await kv.put(ENDED_PREFIX + session.id, "1", { expiration: Math.ceil(Math.max(session.expiresAt, Date.now() + 61_000) / 1000) });

@@ -85,13 +85,20 @@ export function formatUtc(iso: string): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 }
 
+const UNITS: [seconds: number, unit: string][] = [
+  [86_400, "d"],
+  [3600, "h"],
+  [60, "min"],
+  [1, "s"],
+];
+
 /** "3 h ago", "in 5 min": the rough distance a person reads at a glance. */
 export function relativeTime(iso: string, now: Date): string {
   const seconds = Math.round((Date.parse(iso) - now.getTime()) / 1000);
   const abs = Math.abs(seconds);
-  const [value, unit] =
-    abs < 60 ? [abs, "s"] : abs < 3600 ? [Math.round(abs / 60), "min"] : abs < 86_400 ? [Math.round(abs / 3600), "h"] : [Math.round(abs / 86_400), "d"];
   if (abs < 5) return "just now";
+  const [size, unit] = UNITS.find(([size]) => abs >= size)!;
+  const value = Math.round(abs / size);
   return seconds < 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
 }
 
@@ -107,4 +114,9 @@ export function notice(text: Html | string, kind: "ok" | "error" | "info" = "inf
 
 export function number(n: number): string {
   return n.toLocaleString("en-GB");
+}
+
+/** "1 release", "8 releases": a count with the noun it counts, singular for one. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${number(n)} ${n === 1 ? one : many}`;
 }

@@ -11,7 +11,7 @@
 // only (wrangler's default).
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { timingSafeEqualStrings } from "../../lib/crypto";
+import { hasBearerToken } from "../bearer";
 import { getOutboxMessage, listOutbox } from "../../mail/outbox-mailer";
 import type { AppEnv } from "../types";
 import { page } from "../layout";
@@ -33,8 +33,7 @@ export function isLoopbackIp(ip: string | undefined): boolean {
 devOutboxRoutes.use("*", async (c, next) => {
   const config = c.get("config");
   if (config.resendApiKey !== null) return c.notFound();
-  const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-  const isAdmin = token !== undefined && config.adminToken !== null && (await timingSafeEqualStrings(token, config.adminToken));
+  const isAdmin = await hasBearerToken(c, config.adminToken);
   const isLocalDev = config.devOutboxOpen && LOOPBACK_HOSTS.has(new URL(c.req.url).hostname) && isLoopbackIp(c.req.header("CF-Connecting-IP"));
   if (!isAdmin && !isLocalDev) return c.notFound();
   await next();

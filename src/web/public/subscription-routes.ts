@@ -7,7 +7,6 @@
 import { Hono, type Context } from "hono";
 import { getDigest, getDigestState } from "../../digest/digest-store";
 import { isLang, langFromAcceptLanguage, type Lang } from "../../i18n";
-import type { SendQueue } from "../../queue-messages";
 import { parseEmailAddress } from "../../subscribers/address";
 import {
   effectiveSources,
@@ -51,9 +50,9 @@ export function subscriptionDeps(c: Context<AppEnv>): SubscriptionDeps {
   const config = c.get("config");
   return {
     kv: c.env.KV,
-    queue: c.env.SEND_QUEUE as SendQueue,
+    queue: c.env.SEND_QUEUE,
     signingSecret: config.signingSecret,
-    confirmationIntervalMs: config.confirmEmailIntervalMinutes * 60_000,
+    confirmationIntervalMs: config.confirmEmailIntervalMs,
     now: () => new Date(),
   };
 }

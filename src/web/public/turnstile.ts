@@ -4,9 +4,7 @@
 // with a message to try again, rather than letting bots through.
 import type { Config } from "../../config";
 
-export function isTurnstileEnabled(config: Config): boolean {
-  return config.turnstileSiteKey !== null && config.turnstileSecretKey !== null;
-}
+export { isTurnstileEnabled } from "../../config";
 
 export type TurnstileResult = { ok: true } | { ok: false; status: 400 | 503; message: string };
 
