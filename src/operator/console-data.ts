@@ -68,14 +68,6 @@ export async function getDigestSummary(
   return { record, progress, editions, summary: summariseDigest(record, progress) };
 }
 
-/**
- * Progress per edition, from the same computation as the page's totals
- * (getRunProgress): their sum is the totals. Null when the frozen list has
- * expired (30 days) or the run has no editions listed.
- */
-export async function getEditionProgress(kv: KVNamespace, record: DigestRecord): Promise<EditionProgress[] | null> {
-  return (await getRunProgress(kv, record)).editions;
-}
 
 /** The newest `limit` digests with their progress, newest first. */
 export async function listDigestSummaries(kv: KVNamespace, limit: number): Promise<DigestSummary[]> {
