@@ -3,16 +3,19 @@
 // (index.ts `queue()`) or its real modules, against the local Resend server.
 import { createExecutionContext, createMessageBatch, env, getQueueResult, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { getBatch, getDigest } from "../../src/digest/digest-store";
-import { buildBatches, runDigest } from "../../src/digest/run-digest";
-import worker from "../../src/index";
-import { createMailer } from "../../src/mail/create-mailer";
-import { clearQuotaPause, getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
-import { DEAD_LETTER_QUEUE } from "../../src/queue-consumer";
-import type { DigestBatchMessage, SendQueue, SendQueueMessage } from "../../src/queue-messages";
-import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { natoDate, receivedEmails, resendStats, rss, seedSubscribers, serveFeed, setResendRules, testConfig, uniqueDomain, uniqueName } from "../helpers";
-import { runIngest } from "../../src/feeds";
+import { getBatch, getDigest } from "../src/digest/digest-store";
+import { buildBatches, runDigest } from "../src/digest/run-digest";
+import worker from "../src/index";
+import { createMailer } from "../src/mail/create-mailer";
+import { clearQuotaPause, getQuotaPause, pauseForQuota } from "../src/mail/quota-store";
+import { DEAD_LETTER_QUEUE } from "../src/queue-consumer";
+import type { DigestBatchMessage, SendQueue, SendQueueMessage } from "../src/queue-messages";
+import { subscriberIdFor } from "../src/subscribers/subscriber-store";
+import { testConfig } from "./support/worker";
+import { receivedEmails, resendStats, serveFeed, setResendRules, uniqueDomain, uniqueName } from "./support/servers";
+import { natoDate, rss } from "./support/feeds";
+import { seedSubscribers } from "./support/seed";
+import { runIngest } from "../src/feeds";
 
 const SEND_QUEUE = "nato-digest-send";
 

@@ -3,33 +3,20 @@
 // 429s, 5xx, a quota stop, concurrent triggers and lost messages every
 // reader still gets their own edition exactly once, and weekly and daily
 // readers never get each other's.
-import { createExecutionContext, env, reset, waitOnExecutionContext } from "cloudflare:test";
+import { env, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDigest, getDigestState } from "../../src/digest/digest-store";
 import { runDigest } from "../../src/digest/run-digest";
-import worker from "../../src/index";
 import { clearQuotaPause } from "../../src/mail/quota-store";
 import type { SendQueue } from "../../src/queue-messages";
 import type { Preferences } from "../../src/subscribers/preferences";
 import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { createPersonalToken } from "../../src/subscribers/tokens";
-import {
-  ADMIN_AUTH,
-  natoDate,
-  receivedEmails,
-  resendStats,
-  rss,
-  seedReaders,
-  serveFeed,
-  setResendRules,
-  testConfig,
-  uniqueDomain,
-  uniqueName,
-  waitFor,
-  type ReceivedEmail,
-} from "../helpers";
-
-const SECRET = "test-signing-secret-0123456789abcdef";
+import { ADMIN_AUTH, call, SIGNING_SECRET as SECRET, testConfig } from "../support/worker";
+import { type ReceivedEmail, receivedEmails, resendStats, serveFeed, setResendRules, uniqueDomain, uniqueName } from "../support/servers";
+import { natoDate, rss } from "../support/feeds";
+import { seedReaders } from "../support/seed";
+import { waitFor } from "../support/kv";
 
 beforeEach(async () => {
   await reset();
@@ -70,13 +57,6 @@ const GROUPS: Group[] = [
     hasNot: "Sommet de l'OTAN",
   },
 ];
-
-async function call(path: string, init: RequestInit, overrides: Record<string, unknown>) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`https://digest.example.test${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
 
 async function setup(name: string) {
   const domain = uniqueDomain(name);

@@ -20,31 +20,14 @@ import { clearQuotaPause, getQuotaPause } from "../../src/mail/quota-store";
 import type { SendQueue } from "../../src/queue-messages";
 import { unsubscribeAddress } from "../../src/subscribers/service";
 import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import {
-  ADMIN_AUTH,
-  drainSendQueue,
-  natoDate,
-  receivedEmails,
-  resendServerUrl,
-  resendStats,
-  rss,
-  seedSubscribers,
-  serveFeed,
-  setResendRules,
-  testConfig,
-  uniqueDomain,
-  uniqueName,
-  waitFor,
-} from "../helpers";
+import { ADMIN_AUTH, call, SIGNING_SECRET, testConfig } from "../support/worker";
+import { receivedEmails, resendServerUrl, resendStats, serveFeed, setResendRules, uniqueDomain, uniqueName } from "../support/servers";
+import { natoDate, rss } from "../support/feeds";
+import { seedSubscribers } from "../support/seed";
+import { waitFor } from "../support/kv";
+import { drainSendQueue } from "../support/queue";
 
 const READERS = 1000;
-
-async function call(path: string, init: RequestInit, overrides: Partial<Env> = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`https://digest.example.test${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
 
 /** The daily cron, as Cloudflare fires it. */
 async function dailyCron(feedUrl: string) {
@@ -287,7 +270,7 @@ describe("fault drills with 1,000 readers", () => {
     const mailer = createResendMailer({ apiKey: "re_test_key", baseUrl: resendServerUrl(), requestsPerSecond: 50 });
     const deps = {
       mailer,
-      signingSecret: "test-signing-secret-0123456789abcdef",
+      signingSecret: SIGNING_SECRET,
       publicUrl: "https://digest.example.test",
       emailFrom: "NATO Digest <digest@example.test>",
       now: () => new Date(),

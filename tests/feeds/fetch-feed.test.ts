@@ -9,19 +9,9 @@ import { decodeFeedBytes } from "../../src/feeds/charset";
 import worker from "../../src/index";
 import { createResendMailer } from "../../src/mail/resend-mailer";
 import { listRecentReleases } from "../../src/releases/release-store";
-import {
-  feedHits,
-  natoDate,
-  newResendTeam,
-  receivedEmails,
-  resendServerUrl,
-  resendStats,
-  rss,
-  serveFeed,
-  testConfig,
-  uniqueDomain,
-  uniqueName,
-} from "../helpers";
+import { testConfig } from "../support/worker";
+import { feedHits, newResendTeam, receivedEmails, resendServerUrl, resendStats, serveFeed, uniqueDomain, uniqueName } from "../support/servers";
+import { natoDate, rss } from "../support/feeds";
 
 const HOUR = 3_600_000;
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MAX_CSV_LINE_CHARS, parseCsvImport } from "../../src/subscribers/import-parse";
 import { MAX_BODY_BYTES } from "../../src/lib/read-body";
-import { ADMIN_AUTH, randomIp } from "../helpers";
+import { ADMIN_AUTH, randomIp } from "../support/worker";
 
 const CHUNK = 1024;
 

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { parseEmailAddress } from "../../src/subscribers/address";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { randomIp, receivedEmails, uniqueDomain, waitFor } from "../helpers";
+import { randomIp } from "../support/worker";
+import { receivedEmails, uniqueDomain } from "../support/servers";
+import { waitFor } from "../support/kv";
 
 async function subscribe(fields: Record<string, string>, kind: "json" | "form", overrides: Record<string, string> = {}) {
   const ctx = createExecutionContext();

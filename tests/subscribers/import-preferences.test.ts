@@ -2,7 +2,9 @@
 import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { getSubscriber, listSubscriberPage, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { ADMIN_AUTH, uniqueDomain, waitFor } from "../helpers";
+import { ADMIN_AUTH } from "../support/worker";
+import { uniqueDomain } from "../support/servers";
+import { waitFor } from "../support/kv";
 
 function upload(body: string, type: string) {
   return SELF.fetch("https://digest.example.test/admin/subscribers/import", { method: "POST", headers: { ...ADMIN_AUTH, "Content-Type": type }, body });

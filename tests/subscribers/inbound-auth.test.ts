@@ -6,8 +6,10 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { findAlignedPass, hasHeaderSafeEnvelope, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { linkIn, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
-import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
+import { linkIn, receivedEmails, uniqueDomain } from "../support/servers";
+import { seedSubscribers } from "../support/seed";
+import { waitFor } from "../support/kv";
+import { INBOUND_TO as TO, inboundMessage } from "../support/inbound-mail";
 
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 

@@ -4,8 +4,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MAX_MAILS_PER_DOMAIN_PER_DAY, MAX_MAILS_PER_SENDER_PER_DAY, reserveInboundMail, type InboundLimitDeps } from "../../src/subscribers/inbound-limits";
-import { receivedEmails, uniqueDomain, waitFor } from "../helpers";
-import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
+import { receivedEmails, uniqueDomain } from "../support/servers";
+import { waitFor } from "../support/kv";
+import { INBOUND_TO as TO, inboundMessage } from "../support/inbound-mail";
 
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 

@@ -4,8 +4,7 @@
 // PDS_BTC_ID rule cannot read as a Bitcoin address.
 import { describe, expect, it } from "vitest";
 import { createConfirmToken, createPersonalToken, createToken, verifyConfirmToken, verifyPersonalToken } from "../../src/subscribers/tokens";
-
-const SECRET = "test-signing-secret-0123456789abcdef";
+import { SIGNING_SECRET as SECRET } from "../support/worker";
 const OTHER = "attacker-secret-0123456789abcdef";
 const ID = "0123456789abcdef0123456789abcdef";
 const NOW = new Date("2026-11-29T07:00:00Z");

@@ -3,22 +3,14 @@
 // origin, as a browser would. The worker runs with its real bindings plus a
 // console-strength ADMIN_TOKEN (the shared test token is too short for the
 // console, which is itself a tested rule).
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import worker from "../../src/index";
-import { randomIp } from "../helpers";
+import { call as callWorker, ORIGIN, randomIp } from "./worker";
 
+export { ORIGIN };
 export const CONSOLE_TOKEN = "console-test-admin-token-0123456789abcdef";
-export const ORIGIN = "https://digest.example.test";
 
-export async function call(path: string, init: RequestInit = {}, overrides: Record<string, string | undefined> = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    new Request(`${ORIGIN}${path}`, { redirect: "manual", ...init }),
-    { ...env, ADMIN_TOKEN: CONSOLE_TOKEN, ...overrides } as Env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return response;
+/** call() with the console-strength ADMIN_TOKEN (overrides may replace it). */
+export function call(path: string, init: RequestInit = {}, overrides: Record<string, string | undefined> = {}): Promise<Response> {
+  return callWorker(path, { redirect: "manual", ...init }, { ADMIN_TOKEN: CONSOLE_TOKEN, ...overrides });
 }
 
 export function form(fields: Record<string, string>): { body: string; headers: Record<string, string> } {

@@ -2,36 +2,19 @@
 // down: Turnstile through JSON, the archive and admin listings, the same
 // answer whatever an address's state, import and export details, the local
 // outbox behind the admin token, and the webhook's limits and header names.
-import { createExecutionContext, env, reset, waitOnExecutionContext } from "cloudflare:test";
+import { env, reset } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runIngest } from "../../src/feeds";
-import worker from "../../src/index";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import {
-  ADMIN_AUTH,
-  drainSendQueue,
-  feedServerUrl,
-  natoDate,
-  randomIp,
-  receivedEmails,
-  rss,
-  seedSubscribers,
-  serveFeed,
-  testConfig,
-  uniqueDomain,
-  uniqueName,
-  waitFor,
-} from "../helpers";
+import { ADMIN_AUTH, call, randomIp, RESEND_WEBHOOK_SECRET as SECRET, testConfig } from "../support/worker";
+import { feedServerUrl, receivedEmails, serveFeed, uniqueDomain, uniqueName } from "../support/servers";
+import { natoDate, rss } from "../support/feeds";
+import { seedSubscribers } from "../support/seed";
+import { waitFor } from "../support/kv";
+import { drainSendQueue } from "../support/queue";
 
 const BASE = "https://digest.example.test";
-
-async function call(path: string, init: RequestInit = {}, overrides: Record<string, unknown> = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(path.startsWith("http") ? path : `${BASE}${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
 
 function subscribeJson(body: unknown, overrides: Record<string, unknown> = {}) {
   return call(
@@ -214,7 +197,6 @@ describe("the local outbox behind the admin token", () => {
 });
 
 describe("the Resend webhook", () => {
-  const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   const bounce = (to: string) =>
     JSON.stringify({
       type: "email.bounced",

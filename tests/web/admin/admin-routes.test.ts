@@ -1,22 +1,17 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { natoDate, rss, serveFeed, uniqueName } from "../helpers";
+import worker from "../../../src/index";
+import { call } from "../../support/worker";
+import { serveFeed, uniqueName } from "../../support/servers";
+import { natoDate, rss } from "../../support/feeds";
 
 const TOKEN = "test-admin-token-0123456789";
-
-async function call(path: string, init: RequestInit = {}, overrides: Record<string, string | undefined> = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`http://localhost${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
 
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 describe("admin auth", () => {
   it("fails closed when ADMIN_TOKEN is not configured", async () => {
-    const response = await call("/admin/status", { headers: auth }, { ADMIN_TOKEN: "" });
+    const response = await call("http://localhost/admin/status", { headers: auth }, { ADMIN_TOKEN: "" });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ error: expect.stringMatching(/ADMIN_TOKEN/) });
   });
@@ -27,7 +22,7 @@ describe("admin auth", () => {
     ["token prefix", { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
     ["basic scheme", { Authorization: `Basic ${btoa(`admin:${TOKEN}`)}` }],
   ])("refuses %s with 401", async (_, headers) => {
-    const response = await call("/admin/releases", { headers });
+    const response = await call("http://localhost/admin/releases", { headers });
     expect(response.status).toBe(401);
     expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
   });
@@ -44,7 +39,7 @@ describe("admin routes", () => {
     });
     const broken = await serveFeed(`/${uniqueName("admin")}/broken.xml`, { status: 500 });
     const feeds = { FEED_URLS: `${url},${broken}` };
-    const ingest = await call("/admin/ingest", { method: "POST", headers: auth }, feeds);
+    const ingest = await call("http://localhost/admin/ingest", { method: "POST", headers: auth }, feeds);
     expect(ingest.status).toBe(200);
     const report = (await ingest.json()) as { sources: { url: string; status: string; new: number; total: number }[] };
     expect(report.sources).toEqual([
@@ -52,10 +47,10 @@ describe("admin routes", () => {
       expect.objectContaining({ url: broken, status: "error", new: 0 }),
     ]);
 
-    const releases = (await (await call("/admin/releases?limit=1", { headers: auth }, feeds)).json()) as { releases: { title: string }[] };
+    const releases = (await (await call("http://localhost/admin/releases?limit=1", { headers: auth }, feeds)).json()) as { releases: { title: string }[] };
     expect(releases.releases.map((r) => r.title)).toEqual(["Newest"]);
 
-    const status = (await (await call("/admin/status", { headers: auth }, feeds)).json()) as {
+    const status = (await (await call("http://localhost/admin/status", { headers: auth }, feeds)).json()) as {
       sources: { url: string; consecutiveFailures: number; lastError: string | null; seenIds: number }[];
       lastIngest: { new: number };
     };
@@ -68,20 +63,20 @@ describe("admin routes", () => {
 
   it("validates ?limit", async () => {
     for (const limit of ["0", "-1", "abc", "1.5", "100000"]) {
-      const response = await call(`/admin/releases?limit=${limit}`, { headers: auth });
+      const response = await call(`http://localhost/admin/releases?limit=${limit}`, { headers: auth });
       expect(response.status).toBe(400);
     }
   });
 
   it("answers unknown routes with 404 JSON and sets security headers", async () => {
-    const response = await call("/nope");
+    const response = await call("http://localhost/nope");
     expect(response.status).toBe(404);
     expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(response.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
   });
 
   it("reports a missing SIGNING_SECRET as a clear configuration error", async () => {
-    const response = await call("/admin/status", { headers: auth }, { SIGNING_SECRET: undefined });
+    const response = await call("http://localhost/admin/status", { headers: auth }, { SIGNING_SECRET: undefined });
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ error: expect.stringMatching(/SIGNING_SECRET is not set/) });
   });
@@ -89,10 +84,10 @@ describe("admin routes", () => {
 
 describe("/dev/outbox", () => {
   it("exists only in outbox mode, with the admin token or the local-dev opt-in from loopback", async () => {
-    expect((await call("/dev/outbox", { headers: auth })).status).toBe(404); // Resend key configured in tests
-    expect((await call("/dev/outbox", {}, { RESEND_API_KEY: "" })).status).toBe(404); // loopback Host alone is not enough
-    expect((await call("/dev/outbox", { headers: auth }, { RESEND_API_KEY: "" })).status).toBe(200);
-    const outbox = await call("/dev/outbox", { headers: { "CF-Connecting-IP": "127.0.0.1" } }, { RESEND_API_KEY: "", DEV_OUTBOX_OPEN: "true" });
+    expect((await call("http://localhost/dev/outbox", { headers: auth })).status).toBe(404); // Resend key configured in tests
+    expect((await call("http://localhost/dev/outbox", {}, { RESEND_API_KEY: "" })).status).toBe(404); // loopback Host alone is not enough
+    expect((await call("http://localhost/dev/outbox", { headers: auth }, { RESEND_API_KEY: "" })).status).toBe(200);
+    const outbox = await call("http://localhost/dev/outbox", { headers: { "CF-Connecting-IP": "127.0.0.1" } }, { RESEND_API_KEY: "", DEV_OUTBOX_OPEN: "true" });
     expect(outbox.status).toBe(200);
     expect(await outbox.text()).toContain("Local outbox");
     const ctx = createExecutionContext();

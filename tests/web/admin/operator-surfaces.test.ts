@@ -1,19 +1,12 @@
 // Admin path parameters decoded once (item 6), the dev outbox behind the
 // token (item 10), and public errors that name no configuration value (Info).
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { newSubscriber } from "../../src/subscribers/subscriber";
-import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { isLoopbackIp } from "../../src/web/dev/outbox-routes";
-import { ADMIN_AUTH, uniqueDomain } from "../helpers";
-
-async function call(url: string, init: RequestInit = {}, overrides: Record<string, string | undefined> = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(url, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+import { newSubscriber } from "../../../src/subscribers/subscriber";
+import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../../src/subscribers/subscriber-store";
+import { isLoopbackIp } from "../../../src/web/dev/outbox-routes";
+import { ADMIN_AUTH, call } from "../../support/worker";
+import { uniqueDomain } from "../../support/servers";
 
 async function seed(address: string, status: "confirmed" | "suppressed" = "confirmed") {
   await saveSubscriber(env.KV, newSubscriber({ id: await subscriberIdFor(address), email: address, source: "import", status }, new Date()));

@@ -1,8 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { csvCell } from "../../src/subscribers/export";
-import { newSubscriber, type Subscriber } from "../../src/subscribers/subscriber";
-import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
+import { csvCell } from "../../../src/subscribers/export";
+import { newSubscriber, type Subscriber } from "../../../src/subscribers/subscriber";
+import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../../src/subscribers/subscriber-store";
 
 const auth = { Authorization: "Bearer test-admin-token-0123456789" };
 

@@ -4,8 +4,9 @@
 // feed server, as Access publishes them (/cdn-cgi/access/certs).
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { feedHits, natoDate, rss, serveFeed, uniqueName } from "../helpers";
-import { call, ORIGIN } from "./console-client";
+import { feedHits, serveFeed, uniqueName } from "../../support/servers";
+import { natoDate, rss } from "../../support/feeds";
+import { call, ORIGIN } from "../../support/console-client";
 
 const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
 let team: string;

@@ -4,11 +4,14 @@
 // pages with no data at all.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
-import { newSubscriber, type Subscriber } from "../../src/subscribers/subscriber";
-import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { natoDate, receivedEmails, rss, seedSubscribers, serveFeed, uniqueDomain, uniqueName, waitFor } from "../helpers";
-import { ConsoleClient } from "./console-client";
+import { getQuotaPause, pauseForQuota } from "../../../src/mail/quota-store";
+import { newSubscriber, type Subscriber } from "../../../src/subscribers/subscriber";
+import { getSubscriber, saveSubscriber, subscriberIdFor } from "../../../src/subscribers/subscriber-store";
+import { receivedEmails, serveFeed, uniqueDomain, uniqueName } from "../../support/servers";
+import { natoDate, rss } from "../../support/feeds";
+import { seedSubscribers } from "../../support/seed";
+import { waitFor } from "../../support/kv";
+import { ConsoleClient } from "../../support/console-client";
 
 async function readyClient(titles: string[]) {
   const now = Date.now();

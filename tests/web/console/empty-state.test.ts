@@ -3,14 +3,15 @@
 // counts snapshot and the offline sample feed.
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../../src/config";
-import { listDailyCounts, saveDailyCountsIfMissing } from "../../src/subscribers/daily-counts";
-import { buildSampleFeed, saveSampleFeedSwitch, withSampleFeed } from "../../src/feeds/sample-feed";
-import { parseFeed } from "../../src/feeds/parse-feed";
-import { parseFeedDate } from "../../src/feeds/dates";
-import worker from "../../src/index";
-import { feedServerUrl, seedSubscribers, uniqueDomain } from "../helpers";
-import { call, ConsoleClient } from "./console-client";
+import { readConfig } from "../../../src/config";
+import { listDailyCounts, saveDailyCountsIfMissing } from "../../../src/subscribers/daily-counts";
+import { buildSampleFeed, saveSampleFeedSwitch, withSampleFeed } from "../../../src/feeds/sample-feed";
+import { parseFeed } from "../../../src/feeds/parse-feed";
+import { parseFeedDate } from "../../../src/feeds/dates";
+import worker from "../../../src/index";
+import { feedServerUrl, uniqueDomain } from "../../support/servers";
+import { seedSubscribers } from "../../support/seed";
+import { call, ConsoleClient } from "../../support/console-client";
 
 describe("empty states", () => {
   it("every page answers 200 and says what to do next", async () => {

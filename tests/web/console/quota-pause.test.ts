@@ -1,13 +1,17 @@
 // Who lifts a mail-quota pause: a manual send to the readers (console or
 // POST /admin/digest without dryRun) does; a dry run, a test send and the
 // crons do not. (The full stop-retry-stop cycle with Resend's quota answer
-// is in tests/digest/fault-drills.test.ts.)
+// is in tests/drills/fault-drills.test.ts.)
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
-import { ADMIN_AUTH, natoDate, receivedEmails, rss, seedSubscribers, serveFeed, setResendRules, uniqueDomain, uniqueName, waitFor } from "../helpers";
-import { call, ConsoleClient } from "./console-client";
+import worker from "../../../src/index";
+import { getQuotaPause, pauseForQuota } from "../../../src/mail/quota-store";
+import { ADMIN_AUTH } from "../../support/worker";
+import { receivedEmails, serveFeed, setResendRules, uniqueDomain, uniqueName } from "../../support/servers";
+import { natoDate, rss } from "../../support/feeds";
+import { seedSubscribers } from "../../support/seed";
+import { waitFor } from "../../support/kv";
+import { call, ConsoleClient } from "../../support/console-client";
 
 async function feed(): Promise<string> {
   return serveFeed(`/${uniqueName("quota")}/feed.xml`, {

@@ -1,7 +1,8 @@
 // Console sign-in and the rules every state-changing request meets.
 import { describe, expect, it } from "vitest";
-import { feedHits, natoDate, rss, serveFeed, uniqueName } from "../helpers";
-import { call, CONSOLE_TOKEN, ConsoleClient, form, ORIGIN } from "./console-client";
+import { feedHits, serveFeed, uniqueName } from "../../support/servers";
+import { natoDate, rss } from "../../support/feeds";
+import { call, CONSOLE_TOKEN, ConsoleClient, form, ORIGIN } from "../../support/console-client";
 
 describe("console sign-in", () => {
   it("shows a sign-in form to anyone without a session, and nothing else", async () => {

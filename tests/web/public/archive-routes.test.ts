@@ -3,11 +3,11 @@
 // the other editions of a run; old stored records keep working.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PREVIEW_RELEASES } from "../../emails/release-digest";
-import { saveDigest, saveEditionRecord, type DigestRecord } from "../../src/digest/digest-store";
-import { LEGACY_TOKEN_PLACEHOLDER, renderDigest } from "../../src/digest/render-digest";
-import { readConfig } from "../../src/config";
-import worker from "../../src/index";
+import { PREVIEW_RELEASES } from "../../../emails/release-digest";
+import { saveDigest, saveEditionRecord, type DigestRecord } from "../../../src/digest/digest-store";
+import { LEGACY_TOKEN_PLACEHOLDER, renderDigest } from "../../../src/digest/render-digest";
+import { readConfig } from "../../../src/config";
+import worker from "../../../src/index";
 
 async function get(path: string) {
   const ctx = createExecutionContext();

@@ -2,29 +2,23 @@
 // /preferences), through the real routes in workerd. Bad values get 400
 // naming the field, with nothing stored or sent; a forged token gets 400,
 // never a 500; a GET changes nothing; confirm links bind to their sign-up.
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { feedIdFor } from "../../src/subscribers/preferences";
-import { getSubscriber, listSubscriberPage, saveSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { createPersonalToken, createToken } from "../../src/subscribers/tokens";
-import { feedServerUrl, linkIn, randomIp, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
-import { inboundMessage } from "../inbound-mail";
-
-const SECRET = "test-signing-secret-0123456789abcdef";
+import worker from "../../../src/index";
+import { feedIdFor } from "../../../src/subscribers/preferences";
+import { getSubscriber, listSubscriberPage, saveSubscriber, subscriberIdFor } from "../../../src/subscribers/subscriber-store";
+import { createPersonalToken, createToken } from "../../../src/subscribers/tokens";
+import { call, randomIp, SIGNING_SECRET as SECRET } from "../../support/worker";
+import { feedServerUrl, linkIn, receivedEmails, uniqueDomain } from "../../support/servers";
+import { seedSubscribers } from "../../support/seed";
+import { waitFor } from "../../support/kv";
+import { inboundMessage } from "../../support/inbound-mail";
 const BASE = "https://digest.example.test";
 const EN_FEED = `${feedServerUrl()}/prefs/en.xml`;
 const FR_FEED = `${feedServerUrl()}/prefs/fr.xml`;
 const TWO_FEEDS = { FEED_URLS: `${EN_FEED},${FR_FEED}`, FEED_LANGUAGES: `${FR_FEED}=fr`, FEED_TITLES: `${EN_FEED}=NATO News|${FR_FEED}=Actualités de l'OTAN` };
 
 /** A request through the worker with extra settings (two feeds). */
-async function call(path: string, init: RequestInit, overrides: Record<string, string> = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
-
 function postJson(body: unknown) {
   return SELF.fetch(`${BASE}/subscribe`, {
     method: "POST",

@@ -2,9 +2,12 @@
 // the lookup, the write and the queue send run after the answer.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { randomIp, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
+import worker from "../../../src/index";
+import { getSubscriber, subscriberIdFor } from "../../../src/subscribers/subscriber-store";
+import { randomIp } from "../../support/worker";
+import { receivedEmails, uniqueDomain } from "../../support/servers";
+import { seedSubscribers } from "../../support/seed";
+import { waitFor } from "../../support/kv";
 
 /** The real KV and queue, but every call waits until the gate opens; calls are counted. */
 function gatedBindings() {

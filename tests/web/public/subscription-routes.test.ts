@@ -1,11 +1,13 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { createToken } from "../../src/subscribers/tokens";
-import { awayFromWindowEdge, drainSendQueue, feedServerUrl, linkIn, randomIp, receivedEmails, uniqueDomain, waitFor } from "../helpers";
-
-const SECRET = "test-signing-secret-0123456789abcdef";
+import worker from "../../../src/index";
+import { getSubscriber, subscriberIdFor } from "../../../src/subscribers/subscriber-store";
+import { createToken } from "../../../src/subscribers/tokens";
+import { randomIp, SIGNING_SECRET as SECRET } from "../../support/worker";
+import { feedServerUrl, linkIn, receivedEmails, uniqueDomain } from "../../support/servers";
+import { waitFor } from "../../support/kv";
+import { drainSendQueue } from "../../support/queue";
+import { awayFromWindowEdge } from "../../support/time";
 
 function postJson(body: unknown, headers: Record<string, string> = {}) {
   return SELF.fetch("https://digest.example.test/subscribe", {

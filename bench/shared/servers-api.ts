@@ -1,6 +1,7 @@
 // The control API of the local test servers (tests/node/), shared by the
 // servers themselves and by the worker-side helpers that drive them. Types
-// only: imported from both Node and workerd code.
+// only: imported from both Node and workerd code. It lives under bench/
+// because the bench drives the same servers and bench/ may not import tests/.
 
 /** A document registered on the local feed server. */
 export interface FeedDefinition {
