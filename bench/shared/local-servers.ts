@@ -3,7 +3,7 @@
 // feed, set fault rules, read what Resend received. Shared by the tests
 // (through tests/support/servers.ts) and the bench; imports nothing of src/,
 // and lives under bench/ because bench/ may not import tests/.
-import { inject } from "vitest";
+import { inject, TestRunner } from "vitest";
 import type { FeedDefinition, ReceivedEmail, ResendRules, ResendTeamSettings } from "./servers-api";
 
 export type { FeedDefinition, ReceivedEmail, ResendRules, ResendTeamSettings };
@@ -23,14 +23,22 @@ export function uniqueDomain(prefix: string): string {
 
 /**
  * Polls until `check` returns a truthy value; past `timeoutMs` fails with
- * "timed out after N s waiting for <what>", naming what never came.
+ * "timed out after N s waiting for <what>", naming what never came. The wait
+ * also ends a second before the running test's own timeout, so the failure
+ * names what never came instead of vitest's bare "Test timed out".
  */
 export async function waitFor<T>(check: () => Promise<T>, timeoutMs = 15_000, what = "condition"): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const test = TestRunner.getCurrentTest();
+  const testEnds = test?.result?.startTime && test.timeout ? test.result.startTime + test.timeout - 1_000 : Infinity;
+  const deadline = Math.min(started + timeoutMs, testEnds);
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const cut = deadline < started + timeoutMs ? ` (cut short by the test's ${test!.timeout / 1000} s timeout)` : "";
+      throw new Error(`timed out after ${((Date.now() - started) / 1000).toFixed(1)} s${cut} waiting for ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -168,19 +168,6 @@ describe("digest template", () => {
     expect(withInbound.headers!["List-Unsubscribe"]).toBe(`<${PUBLIC_URL}/unsubscribe?token=${token}>, <mailto:digest@example.test?subject=unsubscribe>`);
   });
 
-  it("personalising costs a few microseconds per reader", async () => {
-    const content = await renderDigest(releases(30), { publicUrl: PUBLIC_URL, digestId: "d1", date: DATE });
-    const readers = 20_000;
-    const tokens = Array.from({ length: readers }, (_, i) => `p.${String(i).padStart(19, "0")}.abcdefghijklmnopqrs`);
-    let bytes = 0;
-    const start = performance.now();
-    for (let i = 0; i < readers; i++) bytes += personalise(content, tokens[i]!).html.length;
-    const perReader = ((performance.now() - start) * 1000) / readers;
-    console.log(`personaliseDigest: ${perReader.toFixed(2)} µs per reader (30 releases, ${bytes / readers} chars of HTML)`);
-    // workerd freezes its timer during pure computation, so the measured time can be 0; the bound still holds.
-    expect(perReader).toBeLessThan(5);
-  });
-
   it("the web version carries no personal link and lays out on a phone", async () => {
     const content = await renderDigest(releases(2), { publicUrl: PUBLIC_URL, digestId: "d2", date: DATE });
     const web = webVersion(content, PUBLIC_URL);
