@@ -40,7 +40,7 @@ ${body}
 `;
 }
 
-const settle = drainSendQueue; // the queue handled everything enqueued so far (tests/helpers.ts)
+const settle = drainSendQueue; // the queue handled everything enqueued so far (tests/support/queue.ts)
 
 describe("parseCommand", () => {
   it.each([

@@ -37,7 +37,7 @@ async function confirmationFor(domain: string, count = 1) {
   return emails;
 }
 
-const settle = drainSendQueue; // the queue handled everything enqueued so far (tests/helpers.ts)
+const settle = drainSendQueue; // the queue handled everything enqueued so far (tests/support/queue.ts)
 
 describe("sign-up page", () => {
   it("serves an accessible form with strict security headers", async () => {
