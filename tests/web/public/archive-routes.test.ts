@@ -1,20 +1,15 @@
 // The web view (/digests/:id) in workerd: a page a phone lays out at its own
 // width (viewport, <title>, lang), no personal link, a way to the archive, and
 // the other editions of a run; old stored records keep working.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PREVIEW_RELEASES } from "../../../emails/release-digest";
 import { saveDigest, saveEditionRecord, type DigestRecord } from "../../../src/digest/digest-store";
 import { LEGACY_TOKEN_PLACEHOLDER, renderDigest } from "../../../src/digest/render-digest";
 import { readConfig } from "../../../src/config";
-import worker from "../../../src/index";
+import { call } from "../../support/worker";
 
-async function get(path: string) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`http://localhost${path}`), env as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const get = (path: string) => call(`http://localhost${path}`);
 
 const PUBLIC_URL = readConfig(env).publicUrl;
 

@@ -1,9 +1,8 @@
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../../src/index";
 import { getSubscriber, subscriberIdFor } from "../../../src/subscribers/subscriber-store";
 import { createToken } from "../../../src/subscribers/tokens";
-import { randomIp, SIGNING_SECRET as SECRET } from "../../support/worker";
+import { call, randomIp, SIGNING_SECRET as SECRET } from "../../support/worker";
 import { feedServerUrl, linkIn, receivedEmails, uniqueDomain } from "../../support/servers";
 import { waitFor } from "../../support/kv";
 import { drainSendQueue } from "../../support/queue";
@@ -260,30 +259,25 @@ describe("confirmation and unsubscribe", () => {
 });
 
 describe("Turnstile", () => {
-  async function call(fields: Record<string, string>, secret: string) {
-    const ctx = createExecutionContext();
+  function subscribeWithTurnstile(fields: Record<string, string>, secret: string) {
     const overrides = {
       TURNSTILE_SITE_KEY: "1x00000000000000000000AA",
       TURNSTILE_SECRET_KEY: secret,
       TURNSTILE_VERIFY_URL: `${feedServerUrl()}/__turnstile/siteverify`,
     };
-    const request = new Request("https://digest.example.test/subscribe", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": randomIp() },
-      body: new URLSearchParams(fields).toString(),
-    });
-    const response = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
-    await waitOnExecutionContext(ctx);
-    return response;
+    return call(
+      "/subscribe",
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": randomIp() },
+        body: new URLSearchParams(fields).toString(),
+      },
+      overrides,
+    );
   }
 
   it("shows the widget when enabled", async () => {
-    const ctx = createExecutionContext();
-    const response = await worker.fetch(
-      new Request("https://digest.example.test/"),
-      { ...env, TURNSTILE_SITE_KEY: "1x00000000000000000000AA", TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" } as Env,
-      ctx,
-    );
+    const response = await call("/", {}, { TURNSTILE_SITE_KEY: "1x00000000000000000000AA", TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" });
     const html = await response.text();
     expect(html).toContain('data-sitekey="1x00000000000000000000AA"');
     expect(html).toContain("https://challenges.cloudflare.com/turnstile/v0/api.js");
@@ -291,9 +285,13 @@ describe("Turnstile", () => {
 
   it("accepts a sign-up that passes, refuses one that fails or has no token", async () => {
     const domain = uniqueDomain("turnstile");
-    expect((await call({ email: `ok@${domain}`, "cf-turnstile-response": "XXXX.DUMMY.TOKEN" }, "1x0000000000000000000000000000000AA")).status).toBe(202);
-    expect((await call({ email: `no@${domain}`, "cf-turnstile-response": "XXXX.DUMMY.TOKEN" }, "2x0000000000000000000000000000000AA")).status).toBe(400);
-    expect((await call({ email: `none@${domain}` }, "1x0000000000000000000000000000000AA")).status).toBe(400);
+    expect(
+      (await subscribeWithTurnstile({ email: `ok@${domain}`, "cf-turnstile-response": "XXXX.DUMMY.TOKEN" }, "1x0000000000000000000000000000000AA")).status,
+    ).toBe(202);
+    expect(
+      (await subscribeWithTurnstile({ email: `no@${domain}`, "cf-turnstile-response": "XXXX.DUMMY.TOKEN" }, "2x0000000000000000000000000000000AA")).status,
+    ).toBe(400);
+    expect((await subscribeWithTurnstile({ email: `none@${domain}` }, "1x0000000000000000000000000000000AA")).status).toBe(400);
     await confirmationFor(domain);
     await settle();
     expect((await receivedEmails(domain)).map((e) => e.to[0])).toEqual([`ok@${domain}`]);
