@@ -18,19 +18,9 @@ import { sendDigestBatch } from "../src/digest/send-digest-batch";
 import { runIngest } from "../src/feeds";
 import { createResendMailer } from "../src/mail/resend-mailer";
 import type { DigestBatchMessage, SendQueue, SendQueueMessage } from "../src/queue-messages";
-import {
-  natoDate,
-  resendServerUrl,
-  resendStats,
-  rss,
-  seedSubscribers,
-  serveFeed,
-  setResendRules,
-  testConfig,
-  uniqueDomain,
-  uniqueName,
-  waitFor,
-} from "../tests/helpers";
+import { benchConfig as testConfig, seedConfirmedReaders } from "./workers-setup";
+import { resendServerUrl, resendStats, serveFeed, setResendRules, uniqueDomain, uniqueName, waitFor } from "./shared/local-servers";
+import { natoDate, rss } from "./shared/feed-documents";
 
 const RATE = 5;
 
@@ -66,7 +56,7 @@ async function prepare(readers: number) {
   const domain = uniqueDomain(`scale${readers}`);
   await setResendRules(domain, { requestsPerSecond: RATE });
   const seedStarted = Date.now();
-  await seedSubscribers(domain, readers);
+  await seedConfirmedReaders(domain, readers);
   const seedMs = Date.now() - seedStarted;
   const items = Array.from({ length: 12 }, (_, i) => ({
     title: `Scale release ${i}`,

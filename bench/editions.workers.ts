@@ -22,10 +22,10 @@ import { createResendMailer } from "../src/mail/resend-mailer";
 import { handleSendBatch } from "../src/queue-consumer";
 import type { DigestBatchMessage, SendQueue, SendQueueMessage } from "../src/queue-messages";
 import type { Cadence, Lang, Preferences } from "../src/subscribers/preferences";
-import { newSubscriber, type Subscriber } from "../src/subscribers/subscriber";
-import { saveSubscriber, subscriberIdFor } from "../src/subscribers/subscriber-store";
 import { createPersonalToken, createToken } from "../src/subscribers/tokens";
-import { natoDate, resendServerUrl, resendStats, rss, serveFeed, setResendRules, testConfig, uniqueDomain, uniqueName } from "../tests/helpers";
+import { benchConfig as testConfig, seedConfirmedReaders } from "./workers-setup";
+import { resendServerUrl, resendStats, serveFeed, setResendRules, uniqueDomain, uniqueName } from "./shared/local-servers";
+import { natoDate, rss } from "./shared/feed-documents";
 
 const RATE = 5;
 const READERS = 10_000;
@@ -100,26 +100,7 @@ function recordingQueue(sent: DigestBatchMessage[]): SendQueue {
 
 async function seed(domain: string): Promise<void> {
   const choices = editionChoices();
-  const now = new Date();
-  const config = testConfig();
-  for (let start = 0; start < READERS; start += 100) {
-    await Promise.all(
-      Array.from({ length: 100 }, async (_, offset) => {
-        const n = start + offset;
-        const email = `reader${n}@${domain}`;
-        const id = await subscriberIdFor(email);
-        const preferences = choices[n % choices.length]!;
-        const subscriber: Subscriber = {
-          ...newSubscriber({ id, email, source: "import", status: "confirmed" }, now),
-          consentAt: now.toISOString(),
-          consentSource: "import",
-          preferences,
-          personalToken: createPersonalToken(config.signingSecret, id),
-        };
-        await saveSubscriber(env.KV, subscriber);
-      }),
-    );
-  }
+  await seedConfirmedReaders(domain, READERS, (n) => ({ preferences: choices[n % choices.length]!, withToken: true }));
 }
 
 /** Two feeds where every keyword starts a word in some title, so each of the 40 editions has content. */

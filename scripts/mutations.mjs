@@ -35,7 +35,7 @@ const MUTATIONS = [
     name: "timeout: RESEND_TIMEOUT_MS no longer passed to the client",
     file: "src/mail/create-mailer.ts",
     edits: [["timeoutMs: config.resendTimeoutMs,", ""]],
-    tests: ["tests/promises/queue-and-quota.test.ts"],
+    tests: ["tests/queue-consumer.test.ts"],
   },
   {
     name: "ratelimit headers: learning the limit from ratelimit-* turned off",
@@ -47,33 +47,33 @@ const MUTATIONS = [
     name: "alert: the one-alert-per-failure-episode check removed",
     file: "src/feeds/ingest.ts",
     edits: [["if (flagged && state.alertSentAt === null && deps.alert) {", "if (flagged && deps.alert) {"]],
-    tests: ["tests/promises/feeds.test.ts"],
+    tests: ["tests/feeds/fetch-feed.test.ts"],
   },
   {
     name: "quota: the pause after a quota error made a year long",
     file: "src/mail/quota-store.ts",
     edits: [["now.getUTCDate() + 1", "now.getUTCDate() + 365"]],
-    tests: ["tests/promises/queue-and-quota.test.ts"],
+    tests: ["tests/queue-consumer.test.ts"],
   },
   {
     name: "finish: the consumer's step that finishes the digest deleted",
     file: "src/digest/send-digest-batch.ts",
     edits: [['await finishIfComplete(deps.kv, digest, now);\n  return { status: "done", record };', '{}\n  return { status: "done", record };']],
-    tests: ["tests/promises/queue-and-quota.test.ts", "tests/digest/fault-drills.test.ts"],
+    tests: ["tests/queue-consumer.test.ts", "tests/drills/fault-drills.test.ts"],
     filter: "finish|429 storm",
   },
   {
     name: "settled: the consumer's skip of already-settled batches removed",
     file: "src/digest/send-digest-batch.ts",
     edits: [['if (existing && existing.status !== "deferred") return { status: "duplicate" };', ""]],
-    tests: ["tests/promises/queue-and-quota.test.ts", "tests/digest/fault-drills.test.ts"],
+    tests: ["tests/queue-consumer.test.ts", "tests/drills/fault-drills.test.ts"],
     filter: "settled|KV write failure mid-run",
   },
   {
     name: "unsubscribe: the consumer no longer drops readers who left after enqueueing",
     file: "src/digest/send-digest-batch.ts",
     edits: [['const current = message.recipients.filter((r) => statuses.get(r.id)?.status === "confirmed");', "const current = message.recipients;"]],
-    tests: ["tests/digest/fault-drills.test.ts"],
+    tests: ["tests/drills/fault-drills.test.ts"],
     filter: "unsubscribe",
   },
   {
@@ -86,7 +86,7 @@ const MUTATIONS = [
       ],
       ["  if (state.lastDigestId !== existing.id) {", "  if (false) {"],
     ],
-    tests: ["tests/digest/fault-drills.test.ts"],
+    tests: ["tests/drills/fault-drills.test.ts"],
     filter: "in turn",
   },
   {
@@ -104,7 +104,7 @@ const MUTATIONS = [
         'if (body.kind === "digest-batch") void recordDeadBatch;',
       ],
     ],
-    tests: ["tests/promises/queue-and-quota.test.ts"],
+    tests: ["tests/queue-consumer.test.ts"],
   },
   {
     name: "queue retry: a batch the mailer gave up on is acked instead of retried by the queue",
@@ -115,7 +115,7 @@ const MUTATIONS = [
         'if (outcome.status === "retry") message.ack();\n      else {\n        if (outcome.status === "missing-digest")',
       ],
     ],
-    tests: ["tests/promises/queue-and-quota.test.ts"],
+    tests: ["tests/queue-consumer.test.ts"],
   },
   {
     name: "quota on confirmations: a quota error on a confirmation email drops it",
@@ -123,19 +123,19 @@ const MUTATIONS = [
     edits: [
       ['else if (outcome.status === "quota") message.retry({ delaySeconds: QUOTA_RETRY_SECONDS });', 'else if (outcome.status === "quota") message.ack();'],
     ],
-    tests: ["tests/promises/queue-and-quota.test.ts"],
+    tests: ["tests/queue-consumer.test.ts"],
   },
   {
     name: "monthly quota: monthly_quota_exceeded no longer treated as a quota stop",
     file: "src/mail/resend-mailer.ts",
     edits: [['new Set(["daily_quota_exceeded", "monthly_quota_exceeded"])', 'new Set(["daily_quota_exceeded"])']],
-    tests: ["tests/promises/queue-and-quota.test.ts", "tests/mail/resend-mailer.test.ts"],
+    tests: ["tests/queue-consumer.test.ts", "tests/mail/resend-mailer.test.ts"],
   },
   {
     name: "conditional GET: If-Modified-Since no longer sent",
     file: "src/feeds/fetch-feed.ts",
     edits: [['if (options.lastModified) headers.set("If-Modified-Since", options.lastModified);', ""]],
-    tests: ["tests/promises/feeds.test.ts"],
+    tests: ["tests/feeds/fetch-feed.test.ts"],
   },
 ];
 

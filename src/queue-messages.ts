@@ -1,6 +1,17 @@
 // The messages that travel through the send queue. One queue carries every
-// kind; the consumer dispatches on `kind`.
-import type { Preferences } from "./subscribers/preferences";
+// kind; the consumer dispatches on `kind`. A leaf: subscribers/ and digest/
+// import it, so it imports nothing of theirs (the reader's choices an import
+// row carries are declared here, and subscribers/preferences.ts names them).
+import type { Cadence, Lang } from "./i18n/lang";
+
+/** What a reader chooses (subscribers/preferences.ts validates and matches them). */
+export interface Preferences {
+  cadence: Cadence;
+  topics: string[];
+  lang: Lang;
+  /** Feed ids the reader wants; null = the default (every feed in the reader's language, see effectiveSources). */
+  sources: string[] | null;
+}
 
 export interface ConfirmationMessage {
   kind: "confirmation";

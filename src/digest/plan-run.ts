@@ -10,7 +10,7 @@ import { type Recipient, saveRecipients } from "./digest-store";
 import { editionDigestId } from "./edition-store";
 import { planEditions, type EditionPlan, type ListedReader, type PlannedEdition } from "./editions";
 import { renderDigest, type DigestContent } from "./render-digest";
-import type { DigestDeps } from "./run-digest";
+import type { DigestDeps } from "./run-types";
 
 export type RunRelease = DigestRelease & { sourceUrl?: string };
 

@@ -9,7 +9,7 @@ import type { DigestBatchMessage } from "../queue-messages";
 import { buildBatches, enqueueBatches } from "./batches";
 import { type DigestRecord, type DigestState, getDigest, getRecipients, isEnqueued, markEnqueued } from "./digest-store";
 import { finishIfComplete } from "./progress";
-import type { DigestDeps, DigestReport } from "./run-digest";
+import type { DigestDeps, DigestReport } from "./run-types";
 
 /** Queue retries with backoff and the dead-letter queue settle every batch within hours; past this, a batch with no record is lost. */
 const STALLED_AFTER_MS = 12 * 3_600_000;

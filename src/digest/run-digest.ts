@@ -28,6 +28,7 @@ import type { SendQueue } from "../queue-messages";
 import { getReleases, listReleaseKeys } from "../releases/release-store";
 import { listFeedChoices, type Cadence, type FeedChoice } from "../subscribers/preferences";
 import { buildBatches, enqueueBatches } from "./batches";
+import type { DigestDeps, DigestReport } from "./run-types";
 import {
   type DigestRecord,
   type DigestState,
@@ -47,33 +48,7 @@ import { selectReleaseKeys } from "./select-releases";
 
 export { buildBatches, enqueueBatches } from "./batches";
 
-export interface DigestDeps {
-  kv: KVNamespace;
-  queue: SendQueue;
-  publicUrl: string;
-  maxAgeDays: number;
-  now: () => Date;
-  /** The configured feeds (titles, languages) editions filter on; absent: every release goes to every edition. */
-  feeds?: Pick<Config, "feedUrls" | "feedLanguages" | "feedTitles">;
-  /** Who runs the service, for the footer (OPERATOR_NAME, OPERATOR_ADDRESS, INBOUND_ADDRESS). */
-  operator?: OperatorInfo;
-}
-
-export interface DigestReport {
-  digestId: string | null;
-  releases: number;
-  recipients: number;
-  batchesEnqueued: number;
-  skipped: string | null;
-  resumed: { digestId: string; batchesEnqueued: number; status: string } | null;
-  dryRun?: boolean;
-  subject?: string;
-  cadence?: Cadence;
-  /** Editions that got an email (rendered once each). */
-  editions?: number;
-  /** Readers of this cadence whose choices matched nothing this time. */
-  readersWithNothing?: number;
-}
+export type { DigestDeps, DigestReport } from "./run-types";
 
 /** How long a new digest's run waits before checking that its record was not overwritten by a concurrent run. */
 const CLAIM_SETTLE_MS = 100;

@@ -8,7 +8,11 @@
 import type { Config } from "../config";
 import { sha256HexSync } from "../lib/crypto";
 import { listSources } from "../feeds/source-store";
-import type { Subscriber } from "./subscriber";
+import type { Preferences } from "../queue-messages";
+
+// The shape lives with the queue's messages (an import chunk carries it), so
+// that module stays a leaf; this module is its home for everything else.
+export type { Preferences };
 
 export type Cadence = "daily" | "weekly";
 export type Lang = "en" | "fr";
@@ -18,14 +22,6 @@ export const LANGS: readonly Lang[] = ["en", "fr"];
 export const MAX_TOPICS = 10;
 export const MIN_TOPIC_LENGTH = 2;
 export const MAX_TOPIC_LENGTH = 40;
-
-export interface Preferences {
-  cadence: Cadence;
-  topics: string[];
-  lang: Lang;
-  /** Feed ids the reader wants; null = the default (every feed in the reader's language, see effectiveSources). */
-  sources: string[] | null;
-}
 
 export interface FeedChoice {
   id: string;
@@ -122,7 +118,7 @@ export function parsePreferencesInput(raw: RawPreferences, feeds: FeedChoice[]):
 }
 
 /** The reader's preferences; records written before preferences existed read as the defaults. */
-export function preferencesOf(subscriber: Pick<Subscriber, "preferences">): Preferences {
+export function preferencesOf(subscriber: { preferences?: Preferences }): Preferences {
   const stored = subscriber.preferences;
   if (!stored) return { ...DEFAULT_PREFERENCES, topics: [] };
   return {

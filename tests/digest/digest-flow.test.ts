@@ -1,34 +1,17 @@
 // The whole loop in workerd: a local feed, ingest, the digest run, the real
 // send queue and its consumer, and the local Resend-compatible server.
-import { createExecutionContext, env, reset, waitOnExecutionContext } from "cloudflare:test";
+import { env, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { digestRenderStats } from "../../src/digest/render-digest";
-import worker from "../../src/index";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import {
-  ADMIN_AUTH,
-  natoDate,
-  receivedEmails,
-  resendStats,
-  rss,
-  seedSubscribers,
-  serveFeed,
-  uniqueDomain,
-  uniqueName,
-  waitFor,
-  type TestItem,
-  drainSendQueue,
-  feedServerUrl,
-} from "../helpers";
+import { ADMIN_AUTH, call } from "../support/worker";
+import { feedServerUrl, receivedEmails, resendStats, serveFeed, uniqueDomain, uniqueName } from "../support/servers";
+import { natoDate, rss, type TestItem } from "../support/feeds";
+import { seedSubscribers } from "../support/seed";
+import { waitFor } from "../support/kv";
+import { drainSendQueue } from "../support/queue";
 
 const HOUR = 3_600_000;
-
-async function call(path: string, init: RequestInit, overrides: Record<string, string> = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`https://digest.example.test${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
 
 interface DigestRunResponse {
   ingest: { new: number };

@@ -3,50 +3,25 @@
 // render per edition; Resend calls stay ⌈N/100⌉ with batches that mix
 // editions; each edition has its own web view without personal data; and a
 // failed state write is repaired by the resume path (issue 13's duplicate).
-import { createExecutionContext, createScheduledController, env, reset, waitOnExecutionContext } from "cloudflare:test";
+import { env, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDigest, getDigestState } from "../../src/digest/digest-store";
 import { digestRenderStats } from "../../src/digest/render-digest";
 import { runDigest } from "../../src/digest/run-digest";
-import worker from "../../src/index";
 import type { SendQueue } from "../../src/queue-messages";
 import { feedIdFor } from "../../src/subscribers/preferences";
 import { subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { createPersonalToken } from "../../src/subscribers/tokens";
-import {
-  ADMIN_AUTH,
-  natoDate,
-  receivedEmails,
-  resendStats,
-  rss,
-  seedReaders,
-  serveFeed,
-  testConfig,
-  uniqueDomain,
-  uniqueName,
-  waitFor,
-  type TestItem,
-} from "../helpers";
-
-const SECRET = "test-signing-secret-0123456789abcdef";
+import { ADMIN_AUTH, call, cron, SIGNING_SECRET as SECRET, testConfig } from "../support/worker";
+import { receivedEmails, resendStats, serveFeed, uniqueDomain, uniqueName } from "../support/servers";
+import { natoDate, rss, type TestItem } from "../support/feeds";
+import { seedReaders } from "../support/seed";
+import { waitFor } from "../support/kv";
 const HOUR = 3_600_000;
 
 beforeEach(async () => {
   await reset();
 });
-
-async function call(path: string, init: RequestInit, overrides: Record<string, string>) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`https://digest.example.test${path}`, init), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
-
-async function cron(expression: string, overrides: Record<string, string>) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: expression, scheduledTime: Date.now() }), { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 function items(prefix: string, titles: string[]): TestItem[] {
   return titles.map((title, i) => ({

@@ -7,8 +7,11 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type DigestRecord, getDigest, listBatches, type Recipient, saveBatch, saveDigest, saveRecipients } from "../../src/digest/digest-store";
 import { getRunProgress } from "../../src/digest/progress";
-import { CONSOLE_TOKEN, ConsoleClient } from "../console/console-client";
-import { natoDate, receivedEmails, rss, seedReaders, serveFeed, uniqueDomain, uniqueName, waitFor } from "../helpers";
+import { CONSOLE_TOKEN, ConsoleClient } from "../support/console-client";
+import { natoDate, rss } from "../support/feeds";
+import { receivedEmails, serveFeed, uniqueDomain, uniqueName } from "../support/servers";
+import { seedReaders } from "../support/seed";
+import { waitFor } from "../support/kv";
 
 interface Counts {
   sent: number;

@@ -14,7 +14,12 @@ import { runDigest } from "../../src/digest/run-digest";
 import worker from "../../src/index";
 import type { SendQueue } from "../../src/queue-messages";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { ADMIN_AUTH, drainSendQueue, natoDate, receivedEmails, rss, seedReaders, serveFeed, testConfig, uniqueDomain, uniqueName, waitFor } from "../helpers";
+import { ADMIN_AUTH, testConfig } from "../support/worker";
+import { drainSendQueue } from "../support/queue";
+import { natoDate, rss } from "../support/feeds";
+import { receivedEmails, serveFeed, uniqueDomain, uniqueName } from "../support/servers";
+import { seedReaders } from "../support/seed";
+import { waitFor } from "../support/kv";
 
 const HOUR = 3_600_000;
 

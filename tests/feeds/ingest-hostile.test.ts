@@ -7,7 +7,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runIngest } from "../../src/feeds";
-import { natoNews, serveFeed, testConfig, uniqueName } from "../helpers";
+import { natoNews } from "../support/feeds";
+import { serveFeed, uniqueName } from "../support/servers";
+import { testConfig } from "../support/worker";
 import { buildHostileFeed } from "./hostile-feeds";
 
 describe("a hostile feed in the same run as a real one", () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { runIngest } from "../../src/feeds";
 import { getSource } from "../../src/feeds/source-store";
 import { listRecentReleases } from "../../src/releases/release-store";
-import { feedHits, natoDate, natoNews, rss, serveFeed, testConfig, uniqueName } from "../helpers";
+import { testConfig } from "../support/worker";
+import { feedHits, serveFeed, uniqueName } from "../support/servers";
+import { natoDate, natoNews, rss } from "../support/feeds";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

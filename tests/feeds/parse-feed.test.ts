@@ -4,7 +4,7 @@ import { htmlToText, truncateText } from "../../src/feeds/html-text";
 import { canonicalLink, resolveLink } from "../../src/feeds/links";
 import { buildRelease } from "../../src/feeds/normalise-item";
 import { FeedParseError, parseFeed, type RawItem } from "../../src/feeds/parse-feed";
-import { natoNews, rss } from "../helpers";
+import { natoNews, rss } from "../support/feeds";
 
 const FEED_URL = "https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml";
 const NOW = new Date("2025-02-13T08:00:00Z");

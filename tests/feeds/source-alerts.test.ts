@@ -4,7 +4,9 @@ import { runIngest } from "../../src/feeds";
 import worker from "../../src/index";
 import { getSource } from "../../src/feeds/source-store";
 import { createResendMailer } from "../../src/mail/resend-mailer";
-import { receivedEmails, resendServerUrl, rss, serveFeed, testConfig, uniqueDomain, uniqueName } from "../helpers";
+import { testConfig } from "../support/worker";
+import { receivedEmails, resendServerUrl, serveFeed, uniqueDomain, uniqueName } from "../support/servers";
+import { rss } from "../support/feeds";
 
 const HOUR = 3_600_000;
 

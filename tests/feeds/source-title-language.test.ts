@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runIngest } from "../../src/feeds";
 import { getSource, listSources } from "../../src/feeds/source-store";
-import { serveFeed, testConfig, uniqueName } from "../helpers";
+import { testConfig } from "../support/worker";
+import { serveFeed, uniqueName } from "../support/servers";
 import { sha256Hex } from "../../src/lib/crypto";
 
 const now = () => new Date("2025-09-01T12:00:00Z");

@@ -16,8 +16,9 @@ import namedEntities from "../fixtures/feeds/named-entities.xml?raw";
 import prefixedAtom from "../fixtures/feeds/prefixed-atom.xml?raw";
 import relativeLinksNoSite from "../fixtures/feeds/relative-links-no-site.xml?raw";
 import relativeLinks from "../fixtures/feeds/relative-links.xml?raw";
-import { serveFeed, testConfig, type FeedDefinition } from "../helpers";
-import { uniqueName } from "../helpers";
+import { testConfig } from "../support/worker";
+import { type FeedDefinition, serveFeed } from "../support/servers";
+import { uniqueName } from "../support/servers";
 
 const NOW = new Date("2025-02-13T08:00:00Z");
 

@@ -7,7 +7,7 @@ import { personaliseDigest, renderDigest } from "../../src/digest/render-digest"
 import type { OutgoingEmail } from "../../src/mail/mailer";
 import { escapeParts, joinBatchBody, jsonEscape, resendEmailChunks } from "../../src/mail/resend-json";
 import { createResendMailer } from "../../src/mail/resend-mailer";
-import { newResendTeam, receivedEmails, resendServerUrl, uniqueDomain } from "../helpers";
+import { newResendTeam, receivedEmails, resendServerUrl, uniqueDomain } from "../support/servers";
 
 const PUBLIC_URL = "https://digest.example.test";
 const DATE = new Date("2026-03-02T06:00:00Z");

@@ -4,7 +4,8 @@ import type { OutgoingEmail } from "../../src/mail/mailer";
 import { createOutboxMailer, getOutboxMessage, listOutbox } from "../../src/mail/outbox-mailer";
 import { escapeParts, resendEmailChunks } from "../../src/mail/resend-json";
 import { createResendMailer } from "../../src/mail/resend-mailer";
-import { advanceResendClock, newResendTeam, receivedEmails, resendServerUrl, resendStats, setResendRules, testConfig, uniqueDomain } from "../helpers";
+import { testConfig } from "../support/worker";
+import { advanceResendClock, newResendTeam, receivedEmails, resendServerUrl, resendStats, setResendRules, uniqueDomain } from "../support/servers";
 
 function batch(domain: string, count: number, start = 0): OutgoingEmail[] {
   return Array.from({ length: count }, (_, i) => ({

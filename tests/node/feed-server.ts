@@ -5,7 +5,7 @@
 // records what each client sent.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FeedDefinition } from "../servers-api";
+import type { FeedDefinition } from "../../bench/shared/servers-api";
 
 interface Hit {
   at: number;

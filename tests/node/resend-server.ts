@@ -26,7 +26,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
-import type { ReceivedEmail as SentEmail, ResendRules as DomainRules, ResendTeamSettings as TeamSettings } from "../servers-api";
+import type { ReceivedEmail as SentEmail, ResendRules as DomainRules, ResendTeamSettings as TeamSettings } from "../../bench/shared/servers-api";
 
 interface DomainState {
   rules: DomainRules;

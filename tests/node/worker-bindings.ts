@@ -1,6 +1,14 @@
 // The worker's bindings under test: the local servers' URLs (from the global
 // setup) plus fixed secrets. Shared by vitest.config.ts and the benchmark's
 // vitest.bench.config.ts.
+
+/** The secrets the tests' worker runs with, defined once (tests/support/worker.ts hands them to tests). */
+export const TEST_SECRETS = {
+  ADMIN_TOKEN: "test-admin-token-0123456789",
+  SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+  RESEND_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+} as const;
+
 export function workerTestBindings(
   servers: { feedServerUrl: string; resendServerUrl: string },
   overrides: Record<string, string> = {},
@@ -13,9 +21,7 @@ export function workerTestBindings(
     RESEND_BASE_URL: servers.resendServerUrl,
     RESEND_RATE_LIMIT: "50",
     RESEND_TIMEOUT_MS: "3000",
-    ADMIN_TOKEN: "test-admin-token-0123456789",
-    SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
-    RESEND_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    ...TEST_SECRETS,
     ...overrides,
   };
 }

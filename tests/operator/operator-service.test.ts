@@ -7,7 +7,9 @@ import { createMailer } from "../../src/mail/create-mailer";
 import { getQuotaPause, pauseForQuota } from "../../src/mail/quota-store";
 import { createOperatorService, MAX_IMPORT_BYTES } from "../../src/operator/operator-service";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { seedSubscribers, testConfig, uniqueDomain } from "../helpers";
+import { seedSubscribers } from "../support/seed";
+import { testConfig } from "../support/worker";
+import { uniqueDomain } from "../support/servers";
 
 function service() {
   const config = testConfig();

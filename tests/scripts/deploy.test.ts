@@ -163,6 +163,7 @@ console.log("ANSWERS " + (first === "re_typed-secret-one" && second === "typed-s
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const waitFor = async (text: string) => {
       for (let i = 0; i < 100 && !output.includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!output.includes(text)) throw new Error(`the prompt never printed "${text}" in 5 s; output so far: ${output}`);
     };
     await waitFor("First secret:");
     child.stdin.write("re_typed-secret-one\r");

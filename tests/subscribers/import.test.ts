@@ -2,7 +2,10 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { parseCsvImport, splitCsvLine } from "../../src/subscribers/import-parse";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { ADMIN_AUTH, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
+import { ADMIN_AUTH } from "../support/worker";
+import { receivedEmails, uniqueDomain } from "../support/servers";
+import { seedSubscribers } from "../support/seed";
+import { waitFor } from "../support/kv";
 
 function upload(body: string, type: string, query = "") {
   return SELF.fetch(`https://digest.example.test/admin/subscribers/import${query}`, { method: "POST", headers: { ...ADMIN_AUTH, "Content-Type": type }, body });

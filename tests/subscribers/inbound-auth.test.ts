@@ -6,8 +6,11 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { findAlignedPass, hasHeaderSafeEnvelope, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { linkIn, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
-import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
+import { linkIn, receivedEmails, uniqueDomain } from "../support/servers";
+import { seedSubscribers } from "../support/seed";
+import { waitFor } from "../support/kv";
+import { drainSendQueue } from "../support/queue";
+import { INBOUND_TO as TO, inboundMessage } from "../support/inbound-mail";
 
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
@@ -29,7 +32,7 @@ unsubscribe
 
 const pass = (domain: string, address: string) =>
   `Authentication-Results: mx.cloudflare.net; dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}; spf=pass smtp.mailfrom=${address}\n`;
-const settle = () => new Promise((resolve) => setTimeout(resolve, 2500));
+const settle = drainSendQueue; // replies sent and the queue handled everything enqueued so far (tests/support/queue.ts)
 
 async function confirmedReader(prefix: string) {
   const domain = uniqueDomain(prefix);

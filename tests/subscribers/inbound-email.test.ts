@@ -3,8 +3,10 @@ import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { parseCommand } from "../../src/subscribers/inbound-email";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { drainSendQueue, receivedEmails, uniqueDomain, waitFor } from "../helpers";
-import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
+import { receivedEmails, uniqueDomain } from "../support/servers";
+import { waitFor } from "../support/kv";
+import { drainSendQueue } from "../support/queue";
+import { INBOUND_TO as TO, inboundMessage } from "../support/inbound-mail";
 
 // High global caps: every test in this file shares one day's inbound ledger in KV.
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
@@ -38,7 +40,7 @@ ${body}
 `;
 }
 
-const settle = drainSendQueue; // the queue handled everything enqueued so far (tests/helpers.ts)
+const settle = drainSendQueue; // the queue handled everything enqueued so far (tests/support/queue.ts)
 
 describe("parseCommand", () => {
   it.each([

@@ -4,8 +4,10 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MAX_MAILS_PER_DOMAIN_PER_DAY, MAX_MAILS_PER_SENDER_PER_DAY, reserveInboundMail, type InboundLimitDeps } from "../../src/subscribers/inbound-limits";
-import { receivedEmails, uniqueDomain, waitFor } from "../helpers";
-import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
+import { receivedEmails, uniqueDomain } from "../support/servers";
+import { waitFor } from "../support/kv";
+import { drainSendQueue } from "../support/queue";
+import { INBOUND_TO as TO, inboundMessage } from "../support/inbound-mail";
 
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
@@ -26,7 +28,7 @@ ${subject}
 `;
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
+const settle = drainSendQueue; // replies sent and the queue handled everything enqueued so far (tests/support/queue.ts)
 
 describe("inbound mail through the handler", () => {
   it("twelve 'subscribe' mails from one envelope sender with twelve forged From: addresses send at most the per-sender daily limit", async () => {

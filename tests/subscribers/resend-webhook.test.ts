@@ -3,9 +3,10 @@ import worker from "../../src/index";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { drainSendQueue, ADMIN_AUTH, randomIp, receivedEmails, seedSubscribers, uniqueDomain } from "../helpers";
-
-const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+import { ADMIN_AUTH, randomIp, RESEND_WEBHOOK_SECRET as SECRET } from "../support/worker";
+import { receivedEmails, uniqueDomain } from "../support/servers";
+import { seedSubscribers } from "../support/seed";
+import { drainSendQueue } from "../support/queue";
 
 function event(type: string, to: string[], bounceType = "Permanent") {
   return JSON.stringify({

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseAccessConfig, readConfig } from "../../../src/config";
-import { call, CONSOLE_TOKEN } from "../../console/console-client";
+import { call, CONSOLE_TOKEN } from "../../support/console-client";
 
 const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
 

@@ -3,7 +3,7 @@
 // cookies from http://localhost); the overview warns when live mail meets
 // a sign-up form without Turnstile.
 import { describe, expect, it } from "vitest";
-import { ConsoleClient } from "../../console/console-client";
+import { ConsoleClient } from "../../support/console-client";
 
 describe("console session cookie", () => {
   it.each(["http://localhost:8787", "https://digest.example.test"])("is Secure with PUBLIC_URL %s, and signing out clears it as Secure too", async (url) => {
