@@ -281,7 +281,9 @@ describe("subscribe by email", () => {
   it("'subscribe weekly' asks for the weekly edition", async () => {
     const domain = uniqueDomain("inbound-weekly");
     const raw = `From: Reader <w@${domain}>\r\nTo: subscribe@digest.example.test\r\nSubject: subscribe weekly\r\nMessage-ID: <${crypto.randomUUID()}@example.test>\r\n\r\nhello\r\n`;
-    await worker.email(inboundMessage(raw, `w@${domain}`).forwardable, env);
+    const ctx = createExecutionContext();
+    await worker.email(inboundMessage(raw, `w@${domain}`).forwardable, env, ctx);
+    await waitOnExecutionContext(ctx);
     const record = await getSubscriber(env.KV, await subscriberIdFor(`w@${domain}`));
     expect(record?.preferences?.cadence).toBe("weekly");
   });

@@ -1,7 +1,7 @@
 // Forged "unsubscribe" mail (issue 11, item 1): only Cloudflare's own,
 // topmost Authentication-Results, passing and aligned with the From: domain,
 // lets a message change a subscription by itself.
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { findAlignedPass, hasHeaderSafeEnvelope, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
@@ -12,7 +12,10 @@ import { INBOUND_TO as TO, inboundMessage } from "../inbound-mail";
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
 async function deliver(raw: string, envelopeFrom: string) {
-  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, ENV);
+  // Waits for the work done after the answer too (an unsubscribe).
+  const ctx = createExecutionContext();
+  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, ENV, ctx);
+  await waitOnExecutionContext(ctx);
 }
 
 function unsubscribeMail(headersOnTop: string, from: string) {
