@@ -138,9 +138,9 @@ describe("the daily ledger", () => {
     const request = (i: number) => ({ envelopeSender: `s${i}@s${i}.example`, domains: [`s${i}.example`], recipient: `r${i}@s${i}.example`, verified: true });
     expect(await reserveInboundMail(at(0), request(1))).toEqual({ ok: true });
     expect(await reserveInboundMail(at(1), request(2))).toEqual({ ok: true });
-    expect(await reserveInboundMail(at(2), request(3))).toMatchObject({ ok: false, reason: "global hourly cap reached" });
+    expect(await reserveInboundMail(at(2), request(3))).toMatchObject({ ok: false, reason: "global hourly cap reached (verified senders)" });
     expect(await reserveInboundMail(at(61), request(3))).toEqual({ ok: true });
-    expect(await reserveInboundMail(at(130), request(4))).toMatchObject({ ok: false, reason: "global daily cap reached" });
+    expect(await reserveInboundMail(at(130), request(4))).toMatchObject({ ok: false, reason: "global daily cap reached (verified senders)" });
     expect(await reserveInboundMail(at(131, { maxMailsPerHour: 0 }), request(5))).toMatchObject({ ok: false, reason: expect.stringMatching(/switched off/) });
   });
 
