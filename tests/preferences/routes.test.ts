@@ -149,13 +149,15 @@ describe("confirm links bind to their sign-up", () => {
     await postJson({ email: address });
     const [first] = await confirmationFor(domain);
     const oldToken = new URL(linkIn(first!.text, "/confirm")).searchParams.get("token")!;
-    expect(oldToken).toMatch(/^c2\./);
+    expect(oldToken).toMatch(/^c3\./);
 
     // GET only shows the button.
     expect((await SELF.fetch(`${BASE}/confirm?token=${oldToken}`)).status).toBe(200);
     expect((await getSubscriber(env.KV, id))!.status).toBe("unconfirmed");
 
-    const unsubscribe = await SELF.fetch(`${BASE}/unsubscribe?token=${createPersonalToken(SECRET, id)}`, {
+    // The pending sign-up's own personal link (as an inbound "unsubscribe" reply carries it).
+    const generation = (await getSubscriber(env.KV, id))!.tokenGeneration;
+    const unsubscribe = await SELF.fetch(`${BASE}/unsubscribe?token=${createPersonalToken(SECRET, id, generation)}`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: "List-Unsubscribe=One-Click",
@@ -176,7 +178,10 @@ describe("confirm links bind to their sign-up", () => {
     expect(confirmed.status).toBe(200);
     const record = (await getSubscriber(env.KV, id))!;
     expect(record.status).toBe("confirmed");
-    expect(record.personalToken).toBe(createPersonalToken(SECRET, id));
+    // Of the new sign-up's generation: the link used to unsubscribe before no longer works.
+    expect(record.tokenGeneration).not.toBe(generation);
+    expect(record.personalToken).toBe(createPersonalToken(SECRET, id, record.tokenGeneration));
+    expect((await SELF.fetch(`${BASE}/preferences?token=${createPersonalToken(SECRET, id, generation)}`)).status).toBe(410);
     expect(await confirmed.text()).toContain(`/preferences?token=${record.personalToken}`);
     // The token travels with the list metadata, for the send path.
     const page = await listSubscriberPage(env.KV, null);
