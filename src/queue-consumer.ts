@@ -83,7 +83,16 @@ async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps
       return;
     }
     case "import-chunk": {
-      await importChunk({ kv: deps.kv, queue: deps.queue, now: deps.now, confirmationIntervalMs: config.confirmEmailIntervalMinutes * 60_000 }, body);
+      await importChunk(
+        {
+          kv: deps.kv,
+          queue: deps.queue,
+          now: deps.now,
+          confirmationIntervalMs: config.confirmEmailIntervalMinutes * 60_000,
+          signingSecret: config.signingSecret,
+        },
+        body,
+      );
       message.ack();
       return;
     }

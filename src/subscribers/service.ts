@@ -131,7 +131,11 @@ export async function savePreferencesByToken(deps: SubscriptionDeps, token: unkn
  * status, because every read lays the reader's stop key over the record
  * (subscriber-store.ts), and only unsubscribe and suppression write that key.
  */
-export async function savePreferences(deps: Pick<SubscriptionDeps, "kv" | "signingSecret" | "now">, read: Subscriber, preferences: Preferences): Promise<TokenActionResult> {
+export async function savePreferences(
+  deps: Pick<SubscriptionDeps, "kv" | "signingSecret" | "now">,
+  read: Subscriber,
+  preferences: Preferences,
+): Promise<TokenActionResult> {
   if (read.status === "unsubscribed" || read.status === "suppressed") return { ok: false, reason: read.status };
   const subscriber = withPersonalToken({ ...read, preferences, updatedAt: deps.now().toISOString() }, deps.signingSecret);
   await saveSubscriber(deps.kv, subscriber);

@@ -101,7 +101,8 @@ export function subscriberKey(id: string): string {
 export function withStop(subscriber: Subscriber, stop: StatusStop | null | undefined): Subscriber {
   if (!stop || stop.generation !== generationOf(subscriber)) return subscriber;
   if (subscriber.status !== "confirmed" && subscriber.status !== "unconfirmed") return subscriber;
-  if (stop.status === "suppressed") return { ...subscriber, status: "suppressed", suppressedAt: stop.at, suppressedReason: subscriber.suppressedReason ?? "suppressed" };
+  if (stop.status === "suppressed")
+    return { ...subscriber, status: "suppressed", suppressedAt: stop.at, suppressedReason: subscriber.suppressedReason ?? "suppressed" };
   return { ...subscriber, status: "unsubscribed", email: "", unsubscribedAt: stop.at, signupNonce: null, preferences: undefined };
 }
 

@@ -5,7 +5,14 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fromBase64Url, toBase64Url } from "../../src/lib/crypto";
-import { createConfirmToken, createPersonalToken, createToken, newTokenGeneration, verifyConfirmToken, verifyPersonalToken } from "../../src/subscribers/tokens";
+import {
+  createConfirmToken,
+  createPersonalToken,
+  createToken,
+  newTokenGeneration,
+  verifyConfirmToken,
+  verifyPersonalToken,
+} from "../../src/subscribers/tokens";
 
 const SECRET = "test-signing-secret-0123456789abcdef";
 const OTHER = "attacker-secret-0123456789abcdef";

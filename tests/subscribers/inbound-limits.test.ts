@@ -147,7 +147,12 @@ describe("the daily ledger", () => {
   it("unverified senders have a budget of their own, half the caps, which verified senders never share", async () => {
     const day = new Date("2031-07-01T08:00:00Z");
     const at = (minutes: number) => deps(new Date(day.getTime() + minutes * 60_000), { maxMailsPerHour: 4, maxMailsPerDay: 100 });
-    const request = (i: number, verified: boolean) => ({ envelopeSender: `u${i}@u${i}.example`, domains: [`u${i}.example`], recipient: `u${i}@u${i}.example`, verified });
+    const request = (i: number, verified: boolean) => ({
+      envelopeSender: `u${i}@u${i}.example`,
+      domains: [`u${i}.example`],
+      recipient: `u${i}@u${i}.example`,
+      verified,
+    });
     expect(await reserveInboundMail(at(0), request(1, false))).toEqual({ ok: true });
     expect(await reserveInboundMail(at(1), request(2, false))).toEqual({ ok: true });
     expect(await reserveInboundMail(at(2), request(3, false))).toMatchObject({ ok: false, reason: "global hourly cap reached (unverified senders)" });

@@ -39,7 +39,10 @@ function parseIpv6(text: string): number[] | null {
 
 /** The limiter key for a CF-Connecting-IP value: the IPv4 address, or the IPv6 /64 ("2001:db8:0:1::/64"). */
 export function buildClientKey(header: string | null | undefined): string {
-  const text = (header ?? "").trim().replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  const text = (header ?? "")
+    .trim()
+    .replace(/^\[|\]$/g, "")
+    .replace(/%.*$/, "");
   const v4 = parseIpv4(text);
   if (v4) return v4.join(".");
   const v6 = text.includes(":") ? parseIpv6(text) : null;
