@@ -6,7 +6,11 @@ import worker from "../../src/index";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { randomIp, receivedEmails, seedSubscribers, uniqueDomain, waitFor } from "../helpers";
 
-/** The real KV and queue, but every call waits until the gate opens; calls are counted. */
+/**
+ * The real KV and queue, but every call waits until the gate opens; calls are
+ * counted. The global sign-up ledger (issue 20) is read before the answer, the
+ * same read for every address, so it passes: everything about the address stalls.
+ */
 function gatedBindings() {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
@@ -16,8 +20,12 @@ function gatedBindings() {
       const value = Reflect.get(target, prop) as unknown;
       if (typeof value !== "function") return value;
       return async (...args: unknown[]) => {
-        calls.kv++;
-        await gate;
+        const keys = Array.isArray(args[0]) ? (args[0] as unknown[]) : [args[0]];
+        const isLedger = keys.every((key) => typeof key === "string" && key.startsWith("v1:signup-ledger:"));
+        if (!isLedger) {
+          calls.kv++;
+          await gate;
+        }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
