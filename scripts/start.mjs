@@ -29,7 +29,10 @@ export function planStart(args) {
     if (address !== undefined && !["0.0.0.0", "::"].includes(address)) ip = address.includes(":") ? `[${address}]` : address;
   });
   const publicUrl = `http://${ip}:${port}`;
-  const wranglerArgs = ["dev", "--test-scheduled", ...(args.some((a) => a === "--port" || a.startsWith("--port=")) ? [] : ["--port", String(port)])];
+  const given = (name) => args.some((a) => a === name || a.startsWith(`${name}=`));
+  // Bound to loopback unless asked otherwise: behind `--ip 0.0.0.0` the worker
+  // cannot tell a neighbour's request from this machine's (see web/dev/outbox-routes.ts).
+  const wranglerArgs = ["dev", "--test-scheduled", ...(given("--ip") ? [] : ["--ip", "127.0.0.1"]), ...(given("--port") ? [] : ["--port", String(port)])];
   if (!publicUrlGiven) wranglerArgs.push("--var", `PUBLIC_URL:${publicUrl}`);
   wranglerArgs.push(...args);
   return { port, publicUrl, wranglerArgs };

@@ -41,6 +41,9 @@ export interface Config {
   /** Global caps on mails sent in answer to inbound email (src/subscribers/inbound-limits.ts). */
   inboundMaxMailsPerHour: number;
   inboundMaxMailsPerDay: number;
+  /** Global caps on sign-up confirmation mail, web and API together (src/subscribers/signup-limits.ts). */
+  signupMaxMailsPerHour: number;
+  signupMaxMailsPerDay: number;
   /** Opt-in: /dev/outbox answers loopback-looking requests without the admin token. */
   devOutboxOpen: boolean;
   /** Who runs the service, shown in every email's footer when set (OPERATOR_NAME). */
@@ -234,6 +237,10 @@ export function readConfig(envBindings: object): Config {
     confirmEmailIntervalMs: readNumber(env, "CONFIRM_EMAIL_INTERVAL_MINUTES", 10, 0, 24 * 60) * 60_000,
     inboundMaxMailsPerHour: readNumber(env, "INBOUND_MAX_MAILS_PER_HOUR", 10, 0, 1000),
     inboundMaxMailsPerDay: readNumber(env, "INBOUND_MAX_MAILS_PER_DAY", 30, 0, 10_000),
+    // Sized for Resend Free (100 mails a day): at most 20 confirmations a day
+    // leave the digest most of the day's quota even under a flood (README).
+    signupMaxMailsPerHour: readNumber(env, "SIGNUP_MAX_MAILS_PER_HOUR", 10, 0, 10_000),
+    signupMaxMailsPerDay: readNumber(env, "SIGNUP_MAX_MAILS_PER_DAY", 20, 0, 100_000),
     devOutboxOpen: readString(env, "DEV_OUTBOX_OPEN") === "true",
     operatorName: readLine(env, "OPERATOR_NAME", 100),
     operatorAddress: readLine(env, "OPERATOR_ADDRESS", 300),

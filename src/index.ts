@@ -43,7 +43,7 @@ export default {
     }
   },
 
-  async email(message, env) {
+  async email(message, env, ctx) {
     const config = readConfig(env);
     const outcome = await handleInboundEmail(message, {
       kv: env.KV,
@@ -60,6 +60,7 @@ export default {
         maxMailsPerHour: config.inboundMaxMailsPerHour,
         maxMailsPerDay: config.inboundMaxMailsPerDay,
       },
+      defer: (work) => ctx.waitUntil(work),
     });
     // The outcome carries fixed reasons and flags, never an address: log it whole.
     console.log(JSON.stringify({ event: "inbound-email", ...outcome }));

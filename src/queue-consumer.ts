@@ -83,7 +83,16 @@ async function handleMessage(message: Message<SendQueueMessage>, deps: QueueDeps
       return;
     }
     case "import-chunk": {
-      await importChunk({ kv: deps.kv, queue: deps.queue, now: deps.now, confirmationIntervalMs: config.confirmEmailIntervalMs }, body);
+      await importChunk(
+        {
+          kv: deps.kv,
+          queue: deps.queue,
+          now: deps.now,
+          confirmationIntervalMs: config.confirmEmailIntervalMs,
+          signingSecret: config.signingSecret,
+        },
+        body,
+      );
       message.ack();
       return;
     }

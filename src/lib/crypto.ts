@@ -23,14 +23,21 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/**
+ * Decodes canonical base64url only: no padding, and no set bits after the
+ * last byte, so each byte string has exactly one accepted spelling (atob
+ * alone ignores those trailing bits, giving a token up to 16 spellings).
+ */
 export function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  let bytes: Uint8Array;
   try {
     const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
   } catch {
     return null;
   }
+  return toBase64Url(bytes) === text ? bytes : null;
 }
 
 const hmacKeys = new Map<string, Promise<CryptoKey>>();

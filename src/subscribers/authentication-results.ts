@@ -10,13 +10,17 @@
 //   `dmarc=pass` with `header.from` equal to that domain, or `dkim=pass` with
 //   `header.d` (else the domain of `header.i`) aligned with it, or `spf=pass`
 //   with the domain of `smtp.mailfrom` aligned with it.
-// - Alignment is a conservative subset of DMARC's relaxed alignment: the
-//   authenticated domain is the From: domain itself or a parent of it with at
-//   least two labels (`example.org` covers `news.example.org`). We do not
-//   ship the Public Suffix List, so siblings (`a.example.org` signing for
-//   `b.example.org`) and children (`mail.example.org` for `example.org`) do
-//   not align here; such senders still pass through their `dmarc=pass`,
-//   which Cloudflare computed with the real organisational domain.
+// - Alignment is DMARC's relaxed alignment (RFC 7489 §3.2): the two domains
+//   have the same organisational domain, found with the Public Suffix List
+//   (tldts, private suffixes included): `example.org` covers
+//   `news.example.org`, but `evil.co.uk` never covers `victim.co.uk`, nor
+//   `evil.github.io` `victim.github.io`; a public suffix aligns with nothing.
+// - Cloudflare writes one dmarc, one spf and one dkim result; a second of any
+//   can only come from text copied into the header, so the message gets no
+//   verdict (a message signed twice loses its verdict too: it still gets the
+//   confirmation or the link, which is what an unverified sender gets).
+
+import { getDomain } from "tldts";
 
 export const TRUSTED_AUTHSERV_ID = "mx.cloudflare.net";
 
@@ -117,12 +121,18 @@ export function normaliseDomain(domain: string): string | null {
   }
 }
 
-/** The authenticated domain is the From: domain, or a parent of it that is not a bare top-level domain. */
+/** The registrable (organisational) domain by the Public Suffix List, or null for a public suffix or a non-domain. */
+function organisationalDomain(domain: string): string | null {
+  return getDomain(domain, { allowPrivateDomains: true, validateHostname: true, extractHostname: false });
+}
+
+/** Relaxed alignment: the two domains share their organisational domain. */
 export function isAligned(authenticatedDomain: string, fromDomain: string): boolean {
   const auth = normaliseDomain(authenticatedDomain);
   const from = normaliseDomain(fromDomain);
   if (auth === null || from === null) return false;
-  return auth === from || (auth.includes(".") && from.endsWith(`.${auth}`));
+  const organisation = organisationalDomain(from);
+  return organisation !== null && organisationalDomain(auth) === organisation;
 }
 
 function domainOf(value: string | undefined): string | undefined {
@@ -161,9 +171,9 @@ export function readSenderVerdict(headers: { key: string; value: string }[], fro
   if (!topmost) return { authenticated: false, reason: "no Authentication-Results header" };
   const parsed = parseAuthenticationResults(topmost.value);
   if (!parsed || parsed.authservId !== TRUSTED_AUTHSERV_ID) return { authenticated: false, reason: "topmost Authentication-Results is not Cloudflare's" };
-  // Cloudflare writes one dmarc and one spf result; a second one can only come
-  // from text it copied into the header (see hasHeaderSafeEnvelope), so fail closed.
-  for (const method of ["dmarc", "spf"]) {
+  // Cloudflare writes one result of each; a second one can only come from
+  // text it copied into the header (see hasHeaderSafeEnvelope), so fail closed.
+  for (const method of ["dmarc", "spf", "dkim"]) {
     if (parsed.results.filter((result) => result.method === method).length > 1) return { authenticated: false, reason: `more than one ${method} result` };
   }
   const method = findAlignedPass(parsed.results, fromDomain);

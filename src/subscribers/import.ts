@@ -10,7 +10,9 @@
 import type { ImportChunkMessage, SendQueue } from "../queue-messages";
 import type { ParsedImport } from "./import-parse";
 import type { Preferences } from "./preferences";
+import { withPersonalToken } from "./service";
 import { newSubscriber, requestSubscription, type Subscriber } from "./subscriber";
+import { newTokenGeneration } from "./tokens";
 import { getSubscribersByIds, saveSubscriber, subscriberIdFor } from "./subscriber-store";
 
 export const IMPORT_CHUNK = 50;
@@ -66,6 +68,16 @@ export function planImport(
   };
 }
 
+/**
+ * A reader the import confirms gets a generation of their own (new records
+ * too: after an erasure, links from before must not come back) and its
+ * personal token in the list metadata, as a confirmation through the web does.
+ */
+function withImportedToken(subscriber: Subscriber, secret: string): Subscriber {
+  if (subscriber.status !== "confirmed" || subscriber.personalToken) return subscriber;
+  return withPersonalToken({ ...subscriber, tokenGeneration: subscriber.tokenGeneration ?? newTokenGeneration() }, secret);
+}
+
 export async function startImport(kv: KVNamespace, queue: SendQueue, parsed: ParsedImport, optIn: boolean, now: Date): Promise<ImportJob> {
   const id = `${now.toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${crypto.randomUUID().slice(0, 8)}`;
   const chunks: ImportChunkMessage[] = [];
@@ -103,6 +115,8 @@ export interface ImportDeps {
   queue: SendQueue;
   now: () => Date;
   confirmationIntervalMs: number;
+  /** Makes the personal token of a reader the import confirms (of the record's generation). */
+  signingSecret: string;
 }
 
 export async function importChunk(deps: ImportDeps, message: ImportChunkMessage): Promise<ChunkCounts | "duplicate"> {
@@ -118,7 +132,7 @@ export async function importChunk(deps: ImportDeps, message: ImportChunkMessage)
     const preferences = message.preferences?.[index] ?? undefined;
     const plan = planImport(existing.get(id) ?? null, { id, email, preferences }, message.optIn, now, deps.confirmationIntervalMs);
     counts[plan.outcome]++;
-    if (plan.subscriber) await saveSubscriber(deps.kv, plan.subscriber);
+    if (plan.subscriber) await saveSubscriber(deps.kv, withImportedToken(plan.subscriber, deps.signingSecret));
     if (plan.sendConfirmation) confirmations.push({ subscriberId: id });
   }
   if (confirmations.length) {

@@ -12,7 +12,11 @@
 // - unsubscribe, not verified: a reply with the reader's unsubscribe page.
 // - anything else, verified: one help reply; not verified: nothing (no backscatter).
 // Every mail this path sends passes inbound-limits.ts (per sender, per
-// domain, global caps, one per address per day). Automated mail (bounces,
+// domain, global caps in two budgets by verdict, one per address per day).
+// An unsubscribe, verified or not, is acted on after the SMTP answer
+// (deps.defer): the lookup, the budget, the render and the send happen for
+// current readers only, and the answer path must do the same work for every
+// address, or its timing would tell who reads the digest. Automated mail (bounces,
 // auto-replies, lists) is never answered, so no mail loop can start here.
 // Outcomes carry fixed reasons and never an address: index.ts logs them.
 import PostalMime, { addressParser, type Email } from "postal-mime";
@@ -27,6 +31,7 @@ import { hasHeaderSafeEnvelope, readSenderVerdict, type SenderVerdict } from "./
 import { checkSenderBurst, reserveInboundMail, type InboundLimitDeps } from "./inbound-limits";
 import { DEFAULT_PREFERENCES } from "./preferences";
 import { subscribeAddress, unsubscribeAddress, type SubscriptionDeps } from "./service";
+import { generationOf } from "./subscriber";
 import { getSubscriber, subscriberIdFor } from "./subscriber-store";
 import { createPersonalToken } from "./tokens";
 
@@ -45,8 +50,7 @@ export type InboundOutcome =
   | { action: "ignored"; reason: string }
   | { action: "limited"; command: InboundCommandName; reason: string }
   | { action: "subscribe"; verified: boolean }
-  | { action: "unsubscribe"; verified: true }
-  | { action: "unsubscribe-link"; replied: boolean }
+  | { action: "unsubscribe"; verified: boolean; deferred: true }
   | { action: "help"; replied: boolean };
 
 export interface InboundDeps extends SubscriptionDeps {
@@ -54,6 +58,8 @@ export interface InboundDeps extends SubscriptionDeps {
   emailFrom: string;
   publicUrl: string;
   limits: Omit<InboundLimitDeps, "kv" | "now" | "secret">;
+  /** Runs work after the answer (the Worker's ctx.waitUntil). */
+  defer: (work: Promise<unknown>) => void;
 }
 
 const COMMAND_LINE = /^\W*(subscribe|unsubscribe)\b(.*)$/i;
@@ -166,7 +172,7 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, deps:
   const verdict: SenderVerdict = hasHeaderSafeEnvelope(envelopeSender)
     ? readSenderVerdict(email.headers, domainOf(sender.address))
     : { authenticated: false, reason: "envelope sender could rewrite the Authentication-Results header" };
-  const reserve = () => reserveInboundMail(limitDeps, { envelopeSender, domains, recipient: sender.address });
+  const reserve = () => reserveInboundMail(limitDeps, { envelopeSender, domains, recipient: sender.address, verified: verdict.authenticated });
   // "subscribe weekly" / "subscribe daily" choose the edition; any other argument gets the help reply.
   const cadence = command === "subscribe" && args.length === 1 && (args[0] === "weekly" || args[0] === "daily") ? args[0] : null;
   const known = args.length === 0 || cadence ? command : "unknown";
@@ -177,25 +183,35 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, deps:
     await subscribeAddress(deps, sender.address, "email", cadence ? { ...DEFAULT_PREFERENCES, cadence } : undefined);
     return { action: "subscribe", verified: verdict.authenticated };
   }
-  if (known === "unsubscribe" && verdict.authenticated) {
-    await unsubscribeAddress(deps, sender.address);
-    return { action: "unsubscribe", verified: true };
-  }
   if (known === "unsubscribe") {
-    // Only a current reader has something to undo; anyone else gets nothing (and learns nothing: the reply goes to the address itself).
-    const existing = await getSubscriber(deps.kv, await subscriberIdFor(sender.address));
-    if (!existing || (existing.status !== "confirmed" && existing.status !== "unconfirmed")) return { action: "unsubscribe-link", replied: false };
-    const budget = await reserve();
-    if (!budget.ok) return { action: "limited", command, reason: budget.reason };
-    const token = createPersonalToken(deps.signingSecret, existing.id);
-    const rendered = await renderEmail(createElement(InboundUnsubscribeEmail, { unsubscribeUrl: `${deps.publicUrl}/unsubscribe?token=${token}` }));
-    return { action: "unsubscribe-link", replied: await sendReply(deps, email, sender.address, "unsubscribe-link", inboundUnsubscribeSubject, rendered) };
+    // Started once the answer has gone (a macrotask later), so the answer path is the same for every address.
+    const after = new Promise((resolve) => setTimeout(resolve, 0)).then(() => actOnUnsubscribe(deps, email, sender.address, verdict.authenticated, reserve));
+    deps.defer(after.catch((error) => console.error("inbound unsubscribe failed after the answer:", error instanceof Error ? error.message : String(error))));
+    return { action: "unsubscribe", verified: verdict.authenticated, deferred: true };
   }
   if (!verdict.authenticated) return { action: "ignored", reason: `help not sent: ${verdict.reason}` };
   const budget = await reserve();
   if (!budget.ok) return { action: "limited", command: known, reason: budget.reason };
   const rendered = await renderEmail(createElement(InboundHelpEmail, { signupUrl: `${deps.publicUrl}/`, commandAddress: message.to }));
   return { action: "help", replied: await sendReply(deps, email, sender.address, "help", inboundHelpSubject, rendered) };
+}
+
+/**
+ * After the answer: a verified unsubscribe is done at once; otherwise only a
+ * current reader has something to undo, and gets a link that does it (the
+ * reply goes to the address itself, so nobody else learns anything).
+ */
+async function actOnUnsubscribe(deps: InboundDeps, email: Email, address: string, verified: boolean, reserve: () => Promise<{ ok: boolean }>): Promise<void> {
+  if (verified) {
+    await unsubscribeAddress(deps, address);
+    return;
+  }
+  const existing = await getSubscriber(deps.kv, await subscriberIdFor(address));
+  if (!existing || (existing.status !== "confirmed" && existing.status !== "unconfirmed")) return;
+  if (!(await reserve()).ok) return;
+  const token = existing.personalToken ?? createPersonalToken(deps.signingSecret, existing.id, generationOf(existing));
+  const rendered = await renderEmail(createElement(InboundUnsubscribeEmail, { unsubscribeUrl: `${deps.publicUrl}/unsubscribe?token=${token}` }));
+  await sendReply(deps, email, address, "unsubscribe-link", inboundUnsubscribeSubject, rendered);
 }
 
 async function sendReply(

@@ -6,6 +6,7 @@
 // defaults (daily, no topics, English, the default sources), so no migration
 // is ever needed; the field is written the first time a reader saves a choice.
 import type { Config } from "../config";
+import { LANGS, type Cadence, type Lang } from "../i18n/lang";
 import { sha256HexSync } from "../lib/crypto";
 import { listSources } from "../feeds/source-store";
 import type { Preferences } from "../queue-messages";
@@ -14,11 +15,10 @@ import type { Preferences } from "../queue-messages";
 // that module stays a leaf; this module is its home for everything else.
 export type { Preferences };
 
-export type Cadence = "daily" | "weekly";
-export type Lang = "en" | "fr";
-
+// One definition of each, in the i18n leaf (emails/ may import nothing else).
+export type { Cadence, Lang };
+export { LANGS };
 export const CADENCES: readonly Cadence[] = ["daily", "weekly"];
-export const LANGS: readonly Lang[] = ["en", "fr"];
 export const MAX_TOPICS = 10;
 export const MIN_TOPIC_LENGTH = 2;
 export const MAX_TOPIC_LENGTH = 40;

@@ -8,7 +8,7 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { parseEmailAddress } from "./address";
 import { newSubscriber, suppress, type Subscriber } from "./subscriber";
-import { getSubscriber, saveSubscriber, subscriberIdFor } from "./subscriber-store";
+import { getSubscriber, saveStatusStop, saveSubscriber, subscriberIdFor } from "./subscriber-store";
 
 export interface ResendEvent {
   type: string;
@@ -56,6 +56,7 @@ export async function applySuppression(kv: KVNamespace, addresses: string[], rea
     const existing: Subscriber = (await getSubscriber(kv, id)) ?? newSubscriber({ id, email: parsed.address, source: "api", status: "unsubscribed" }, now);
     const outcome = suppress({ ...existing, email: existing.email || parsed.address }, reason, now);
     if (outcome.changed) {
+      await saveStatusStop(kv, outcome.subscriber);
       await saveSubscriber(kv, outcome.subscriber);
       changed++;
     }

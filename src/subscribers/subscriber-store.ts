@@ -9,13 +9,30 @@
 // v1:edition:<key>: the preferences behind an edition key (content-addressed,
 // so never rewritten with another value). Topics can be 10 × 40 characters,
 // too much for every reader's 1,024-byte metadata; the key is 16 characters.
+//
+// v1:stop:<id>: {status, at, generation}, written only by an unsubscribe or a
+// suppression, never by a preferences save. KV is last-write-wins and up to
+// 60 s stale elsewhere, so a save that read the record before an unsubscribe
+// can put `confirmed` back into v1:sub:<id>. Every read here therefore lays
+// the stop over the record: a record of the same token generation that looks
+// active (confirmed, unconfirmed) reads as stopped. The send path re-checks
+// statuses through getSubscriberStatuses, so such a write sends nothing. A
+// fresh sign-up draws a new generation, which the old stop does not cover.
 import { sha256Hex, sha256HexSync } from "../lib/crypto";
 import { identityOf } from "./address";
 import { canonicalPreferences, isDefaultPreferences, preferencesOf, type Cadence, type Preferences } from "./preferences";
-import type { Subscriber, SubscriberStatus } from "./subscriber";
+import { generationOf, type Subscriber, type SubscriberStatus } from "./subscriber";
 
 const PREFIX = "v1:sub:";
 const EDITION = "v1:edition:";
+const STOP = "v1:stop:";
+
+/** An unsubscribe or suppression, for one token generation of one reader. */
+export interface StatusStop {
+  status: "unsubscribed" | "suppressed";
+  at: string;
+  generation: string;
+}
 
 export interface SubscriberMeta {
   status: SubscriberStatus;
@@ -80,8 +97,29 @@ export function subscriberKey(id: string): string {
   return PREFIX + id;
 }
 
+/** The record as it stands once its stop (if any, and of its generation) is laid over it. */
+export function withStop(subscriber: Subscriber, stop: StatusStop | null | undefined): Subscriber {
+  if (!stop || stop.generation !== generationOf(subscriber)) return subscriber;
+  if (subscriber.status !== "confirmed" && subscriber.status !== "unconfirmed") return subscriber;
+  if (stop.status === "suppressed")
+    return { ...subscriber, status: "suppressed", suppressedAt: stop.at, suppressedReason: subscriber.suppressedReason ?? "suppressed" };
+  return { ...subscriber, status: "unsubscribed", email: "", unsubscribedAt: stop.at, signupNonce: null, preferences: undefined };
+}
+
 export async function getSubscriber(kv: KVNamespace, id: string): Promise<Subscriber | null> {
-  return kv.get<Subscriber>(subscriberKey(id), "json");
+  const values = await kv.get<Subscriber | StatusStop>([subscriberKey(id), STOP + id], "json");
+  const subscriber = values.get(subscriberKey(id)) as Subscriber | null | undefined;
+  return subscriber ? withStop(subscriber, values.get(STOP + id) as StatusStop | null | undefined) : null;
+}
+
+/**
+ * Records an unsubscribe or a suppression in the reader's stop key. Only those
+ * paths call this; a preferences save never does, so it cannot undo one.
+ */
+export async function saveStatusStop(kv: KVNamespace, subscriber: Subscriber): Promise<void> {
+  if (subscriber.status !== "unsubscribed" && subscriber.status !== "suppressed") throw new TypeError("only a stop is recorded");
+  const at = (subscriber.status === "suppressed" ? subscriber.suppressedAt : subscriber.unsubscribedAt) ?? subscriber.updatedAt;
+  await kv.put(STOP + subscriber.id, JSON.stringify({ status: subscriber.status, at, generation: generationOf(subscriber) } satisfies StatusStop));
 }
 
 /** Saves the record; a confirmed reader's edition preferences are stored first, so a run never meets an unknown edition key. */
@@ -91,21 +129,18 @@ export async function saveSubscriber(kv: KVNamespace, subscriber: Subscriber): P
   await kv.put(subscriberKey(subscriber.id), JSON.stringify(subscriber), { metadata });
 }
 
+/** Erasure: the record and its stop (a fresh sign-up after it draws a new generation anyway). */
 export async function deleteSubscriber(kv: KVNamespace, id: string): Promise<void> {
-  await kv.delete(subscriberKey(id));
+  await Promise.all([kv.delete(subscriberKey(id)), kv.delete(STOP + id)]);
 }
 
-/** Current status of up to 100 subscribers in one bulk read (value + metadata). */
+/** Current status of subscribers, 100 per bulk read of records and one of their stops: what the send path checks before mailing. */
 export async function getSubscriberStatuses(kv: KVNamespace, ids: string[]): Promise<Map<string, SubscriberMeta | null>> {
   const out = new Map<string, SubscriberMeta | null>();
-  for (let start = 0; start < ids.length; start += 100) {
-    const keys = ids.slice(start, start + 100).map(subscriberKey);
-    const values = await kv.getWithMetadata<Subscriber, SubscriberMeta>(keys, "json");
-    for (const key of keys) {
-      const entry = values.get(key);
-      const id = key.slice(PREFIX.length);
-      out.set(id, entry?.value ? { status: entry.value.status, email: entry.value.email } : null);
-    }
+  const found = new Map((await getSubscribersByIds(kv, ids)).map((subscriber) => [subscriber.id, subscriber]));
+  for (const id of ids) {
+    const subscriber = found.get(id);
+    out.set(id, subscriber ? { status: subscriber.status, email: subscriber.email } : null);
   }
   return out;
 }
@@ -124,14 +159,21 @@ export async function listSubscriberPage(kv: KVNamespace, cursor: string | null)
   };
 }
 
+/** Records as they stand (stops laid over them), 100 per bulk read of records and one of stops. */
 export async function getSubscribersByIds(kv: KVNamespace, ids: string[]): Promise<Subscriber[]> {
   const out: Subscriber[] = [];
   for (let start = 0; start < ids.length; start += 100) {
-    const keys = ids.slice(start, start + 100).map(subscriberKey);
-    const values = await kv.get<Subscriber>(keys, "json");
-    for (const key of keys) {
-      const value = values.get(key);
-      if (value) out.push(value);
+    const slice = ids.slice(start, start + 100);
+    const [values, stops] = await Promise.all([
+      kv.get<Subscriber>(slice.map(subscriberKey), "json"),
+      kv.get<StatusStop>(
+        slice.map((id) => STOP + id),
+        "json",
+      ),
+    ]);
+    for (const id of slice) {
+      const value = values.get(subscriberKey(id));
+      if (value) out.push(withStop(value, stops.get(STOP + id)));
     }
   }
   return out;

@@ -7,8 +7,10 @@
 // Fields added later are optional and read with defaults, so records written
 // before them need no migration: no `preferences` = the defaults (see
 // preferences.ts), no `personalToken` = computed when first needed, no
-// `signupNonce` = a sign-up from before confirm links were bound to one.
+// `signupNonce` = a sign-up from before confirm links were bound to one, no
+// `tokenGeneration` = generation "0" (personal links from before generations).
 import type { Preferences } from "./preferences";
+import { newTokenGeneration } from "./tokens";
 
 export type SubscriberStatus = "unconfirmed" | "confirmed" | "unsubscribed" | "suppressed";
 export type ConsentSource = "form" | "api" | "email" | "import";
@@ -35,6 +37,17 @@ export interface Subscriber {
   personalToken?: string;
   /** Random per sign-up and carried in its confirm link, so a link only confirms the sign-up it was sent for. */
   signupNonce?: string | null;
+  /**
+   * The generation of the reader's personal token, drawn afresh by every new
+   * sign-up (after an unsubscribe, or an erasure that deleted the record), so
+   * links from an earlier subscription no longer work. Absent: "0".
+   */
+  tokenGeneration?: string;
+}
+
+/** The record's token generation ("0" for records from before generations). */
+export function generationOf(subscriber: Pick<Subscriber, "tokenGeneration">): string {
+  return subscriber.tokenGeneration ?? "0";
 }
 
 /** A fresh record: every optional field empty. */
@@ -83,7 +96,7 @@ export function requestSubscription(
   const chosen = preferences ? { preferences } : {};
   if (existing === null) {
     return {
-      subscriber: { ...newSubscriber({ ...identity, status: "unconfirmed" }, now), ...chosen, signupNonce: nonce },
+      subscriber: { ...newSubscriber({ ...identity, status: "unconfirmed" }, now), ...chosen, signupNonce: nonce, tokenGeneration: newTokenGeneration() },
       sendConfirmation: true,
       changed: true,
     };
@@ -103,8 +116,11 @@ export function requestSubscription(
           source: input.source,
           updatedAt: at,
           lastConfirmationSentAt: null,
-          // A new sign-up: links sent for an earlier one no longer confirm.
+          // A new sign-up: links sent for an earlier one no longer confirm, and
+          // the earlier subscription's personal links no longer work.
           signupNonce: nonce,
+          tokenGeneration: newTokenGeneration(),
+          personalToken: undefined,
         },
         sendConfirmation: true,
         changed: true,

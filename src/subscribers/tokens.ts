@@ -1,28 +1,33 @@
 // Tokens in links. Nothing is stored to verify them; the secret is
-// SIGNING_SECRET.
+// SIGNING_SECRET. Every base64url part is accepted in its canonical spelling
+// only (lib/crypto fromBase64Url), so each token has exactly one spelling.
 //
-// The personal token (`p.…`): one per reader, never expires, used for both
-// /unsubscribe and /preferences. It is a deterministic authenticated
-// encryption of the subscriber id (a synthetic-IV construction):
-//     tag = HMAC(k1, id)[0..12]      ct = id XOR HMAC(k2, tag)[0..16]
-//     token = "p." + base64url(tag || ct), cut in two segments of 19
+// The personal token: one per reader and generation, never expires, used for
+// both /unsubscribe and /preferences. It is a deterministic authenticated
+// encryption (a synthetic-IV construction) of the subscriber id and, since
+// generations exist, a random 5-byte generation:
+//     tag = HMAC(k1, payload)[0..12]      ct = payload XOR HMAC(k2, tag)
+//     generation 0 (records from before):  "p."  + base64url(tag || ct) in two segments of 19
+//     any other generation:               "p2." + base64url(tag || ct) in two segments of 22
 // so the id cannot be read, or tested against a guessed address, without the
-// secret; verification recomputes the tag and compares in constant time.
-// Being deterministic, it is computed once (at confirmation) and kept with
-// the reader's list metadata: the send path does no cryptography.
+// secret. A fresh sign-up (new, or back after an unsubscribe or an erasure)
+// draws a new generation, and a token whose generation is not the record's
+// is refused: old links are revoked. Being deterministic, the token is
+// computed once (at confirmation) and kept with the reader's list metadata.
 //
 // The format is chosen for spam filters too: SpamAssassin's PDS_BTC_ID reads
 // a run of 26–35 base58 characters starting with 1 or 3 as a Bitcoin address
 // (the old `u.<32 hex>.<sig>` tripped it for about 1 reader in 60). No
 // segment of these tokens is longer than 22 characters, so no such run exists.
 //
-// The confirm token (`c2.…`) carries the id the same way, the sign-up's
-// nonce (so after an unsubscribe and a new sign-up an old link no longer
-// confirms) and an expiry, under an HMAC.
+// The confirm token (`c3.…`) seals the id under keys of its own (derived
+// with their own labels), so a confirm link shares nothing with the personal
+// token; it carries the sign-up's nonce (so after an unsubscribe and a new
+// sign-up an old link no longer confirms) and an expiry, under an HMAC.
 //
 // Old tokens keep working: `u.<id>.<sig>` (unsubscribe links in every digest
-// already sent never expire) and `c.<id>.<expiry>.<sig>` (for sign-ups made
-// before nonces existed, until they expire).
+// already sent never expire; generation 0), `c2.…` (which carried the
+// personal token; until they expire, 48 h) and `c.<id>.<expiry>.<sig>`.
 import { createHmac } from "node:crypto";
 import { fromBase64Url, hmacSign, hmacVerify, toBase64Url } from "../lib/crypto";
 
@@ -32,14 +37,25 @@ const PURPOSE_CODE: Record<TokenPurpose, string> = { confirm: "c", unsubscribe: 
 export const CONFIRM_TOKEN_TTL_SECONDS = 48 * 3600;
 
 export type TokenCheck = { ok: true; subscriberId: string } | { ok: false; reason: "malformed" | "bad-signature" | "expired" | "wrong-purpose" };
+/** A personal token's reader and generation ("0": links from before generations, and `u.` links). */
+export type PersonalTokenCheck = { ok: true; subscriberId: string; generation: string } | Extract<TokenCheck, { ok: false }>;
 
 const SUBSCRIBER_ID = /^[0-9a-f]{32}$/;
 const TAG_BYTES = 12;
 const ID_BYTES = 16;
+const GENERATION_BYTES = 5;
+/** A token generation: 10 hex characters (5 random bytes); "0" for links from before generations. */
+export const GENERATION = /^[0-9a-f]{10}$/;
 
-interface DerivedKeys {
+interface SealKeys {
   mac: Uint8Array;
   stream: Uint8Array;
+}
+
+interface DerivedKeys {
+  personal: SealKeys;
+  generational: SealKeys;
+  confirmId: SealKeys;
   confirm: Uint8Array;
 }
 const derivedKeys = new Map<string, DerivedKeys>();
@@ -48,7 +64,13 @@ function keysFor(secret: string): DerivedKeys {
   let keys = derivedKeys.get(secret);
   if (!keys) {
     const derive = (label: string) => hmac(new TextEncoder().encode(secret), `nato-digest token key v2: ${label}`);
-    keys = { mac: derive("personal mac"), stream: derive("personal stream"), confirm: derive("confirm mac") };
+    keys = {
+      personal: { mac: derive("personal mac"), stream: derive("personal stream") },
+      generational: { mac: derive("personal mac, generations"), stream: derive("personal stream, generations") },
+      // The confirm link's own keys: nothing in it can be turned into a personal token.
+      confirmId: { mac: derive("confirm id mac"), stream: derive("confirm id stream") },
+      confirm: derive("confirm mac"),
+    };
     derivedKeys.set(secret, keys);
   }
   return keys;
@@ -85,47 +107,75 @@ function segmented(text: string, size: number): string {
   return parts.join(".");
 }
 
-function encodeId(secret: string, subscriberId: string): string {
-  const keys = keysFor(secret);
-  const id = hexToBytes(subscriberId);
-  const tag = hmac(keys.mac, id).subarray(0, TAG_BYTES);
+/** tag || (payload XOR stream(tag)): the payload authenticated and hidden, deterministically. */
+function seal(keys: SealKeys, payload: Uint8Array): Uint8Array {
+  const tag = hmac(keys.mac, payload).subarray(0, TAG_BYTES);
   const stream = hmac(keys.stream, tag);
-  const sealed = new Uint8Array(TAG_BYTES + ID_BYTES);
+  const sealed = new Uint8Array(TAG_BYTES + payload.length);
   sealed.set(tag, 0);
-  for (let i = 0; i < ID_BYTES; i++) sealed[TAG_BYTES + i] = id[i]! ^ stream[i]!;
-  return segmented(toBase64Url(sealed), 19);
+  for (let i = 0; i < payload.length; i++) sealed[TAG_BYTES + i] = payload[i]! ^ stream[i]!;
+  return sealed;
 }
 
-/** The id inside an encoded id (two 19-character segments), or null if it was not made with this secret. */
-function decodeId(secret: string, first: string, second: string): string | null {
-  const sealed = fromBase64Url(first + second);
-  if (!sealed || sealed.length !== TAG_BYTES + ID_BYTES) return null;
-  const keys = keysFor(secret);
+/** The payload of a sealed value of the expected size, or null if it was not sealed with these keys. */
+function unseal(keys: SealKeys, text: string, payloadBytes: number): Uint8Array | null {
+  const sealed = fromBase64Url(text);
+  if (!sealed || sealed.length !== TAG_BYTES + payloadBytes) return null;
   const tag = sealed.subarray(0, TAG_BYTES);
   const stream = hmac(keys.stream, tag);
-  const id = new Uint8Array(ID_BYTES);
-  for (let i = 0; i < ID_BYTES; i++) id[i] = sealed[TAG_BYTES + i]! ^ stream[i]!;
-  return sameBytes(hmac(keys.mac, id).subarray(0, TAG_BYTES), tag) ? bytesToHex(id) : null;
+  const payload = new Uint8Array(payloadBytes);
+  for (let i = 0; i < payloadBytes; i++) payload[i] = sealed[TAG_BYTES + i]! ^ stream[i]!;
+  return sameBytes(hmac(keys.mac, payload).subarray(0, TAG_BYTES), tag) ? payload : null;
 }
 
-/** The reader's non-expiring token for /unsubscribe and /preferences. Synchronous and deterministic. */
-export function createPersonalToken(secret: string, subscriberId: string): string {
+/** A new random token generation, for a fresh sign-up. */
+export function newTokenGeneration(): string {
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(GENERATION_BYTES)));
+}
+
+/**
+ * The reader's non-expiring token for /unsubscribe and /preferences, for the
+ * record's generation (absent or "0": records from before generations).
+ * Synchronous and deterministic.
+ */
+export function createPersonalToken(secret: string, subscriberId: string, generation?: string | null): string {
   if (!SUBSCRIBER_ID.test(subscriberId)) throw new TypeError("not a subscriber id");
-  return `p.${encodeId(secret, subscriberId)}`;
+  if (generation === undefined || generation === null || generation === "0") {
+    return `p.${segmented(toBase64Url(seal(keysFor(secret).personal, hexToBytes(subscriberId))), 19)}`;
+  }
+  if (!GENERATION.test(generation)) throw new TypeError("not a token generation");
+  const payload = new Uint8Array(ID_BYTES + GENERATION_BYTES);
+  payload.set(hexToBytes(subscriberId), 0);
+  payload.set(hexToBytes(generation), ID_BYTES);
+  return `p2.${segmented(toBase64Url(seal(keysFor(secret).generational, payload)), 22)}`;
 }
 
 const PERSONAL = /^p\.([A-Za-z0-9_-]{19})\.([A-Za-z0-9_-]{19})$/;
+const PERSONAL_GENERATIONAL = /^p2\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$/;
 
-/** Verifies a personal token, or an unsubscribe token of the old `u.<id>.<sig>` format (links already sent never expire). */
-export async function verifyPersonalToken(secret: string, token: unknown): Promise<TokenCheck> {
+/**
+ * Verifies a personal token (either generation format), or an unsubscribe
+ * token of the old `u.<id>.<sig>` format (links already sent never expire).
+ * The caller compares the generation with the record's.
+ */
+export async function verifyPersonalToken(secret: string, token: unknown): Promise<PersonalTokenCheck> {
   if (typeof token !== "string" || token.length > 200) return { ok: false, reason: "malformed" };
-  const match = PERSONAL.exec(token);
-  if (match) {
-    const id = decodeId(secret, match[1]!, match[2]!);
-    return id ? { ok: true, subscriberId: id } : { ok: false, reason: "bad-signature" };
+  const legacy = PERSONAL.exec(token);
+  if (legacy) {
+    const id = unseal(keysFor(secret).personal, legacy[1]! + legacy[2]!, ID_BYTES);
+    return id ? { ok: true, subscriberId: bytesToHex(id), generation: "0" } : { ok: false, reason: "bad-signature" };
   }
-  if (token.startsWith("u.")) return verifyToken(secret, token, "unsubscribe", new Date());
-  return { ok: false, reason: /^[cp]2?\./.test(token) ? "wrong-purpose" : "malformed" };
+  const current = PERSONAL_GENERATIONAL.exec(token);
+  if (current) {
+    const payload = unseal(keysFor(secret).generational, current[1]! + current[2]!, ID_BYTES + GENERATION_BYTES);
+    if (!payload) return { ok: false, reason: "bad-signature" };
+    return { ok: true, subscriberId: bytesToHex(payload.subarray(0, ID_BYTES)), generation: bytesToHex(payload.subarray(ID_BYTES)) };
+  }
+  if (token.startsWith("u.")) {
+    const check = await verifyToken(secret, token, "unsubscribe", new Date());
+    return check.ok ? { ...check, generation: "0" } : check;
+  }
+  return { ok: false, reason: /^[cp][23]?\./.test(token) ? "wrong-purpose" : "malformed" };
 }
 
 export type ConfirmTokenCheck =
@@ -141,11 +191,13 @@ export function createConfirmToken(secret: string, subscriberId: string, nonce: 
   if (!SUBSCRIBER_ID.test(subscriberId)) throw new TypeError("not a subscriber id");
   if (!/^[A-Za-z0-9_-]{8,22}$/.test(nonce)) throw new TypeError("not a sign-up nonce");
   const expiresAt = Math.floor(now.getTime() / 1000) + CONFIRM_TOKEN_TTL_SECONDS;
-  const body = `c2.${encodeId(secret, subscriberId)}.${nonce}.${expiresAt}`;
+  const sealedId = segmented(toBase64Url(seal(keysFor(secret).confirmId, hexToBytes(subscriberId))), 19);
+  const body = `c3.${sealedId}.${nonce}.${expiresAt}`;
   return `${body}.${confirmSignature(secret, body)}`;
 }
 
-const CONFIRM = /^c2\.([A-Za-z0-9_-]{19})\.([A-Za-z0-9_-]{19})\.([A-Za-z0-9_-]{8,22})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/;
+/** c3 (current: the id under the confirm keys) and c2 (until the last expires: the id as in the personal token). */
+const CONFIRM = /^(c[23])\.([A-Za-z0-9_-]{19})\.([A-Za-z0-9_-]{19})\.([A-Za-z0-9_-]{8,22})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/;
 
 export async function verifyConfirmToken(secret: string, token: unknown, now: Date): Promise<ConfirmTokenCheck> {
   if (typeof token !== "string" || token.length > 200) return { ok: false, reason: "malformed" };
@@ -154,16 +206,18 @@ export async function verifyConfirmToken(secret: string, token: unknown, now: Da
     return legacy.ok ? { ...legacy, nonce: null } : legacy;
   }
   const match = CONFIRM.exec(token);
-  if (!match) return { ok: false, reason: PERSONAL.test(token) || token.startsWith("u.") ? "wrong-purpose" : "malformed" };
-  const [, first, second, nonce, expiry, signature] = match as unknown as [string, string, string, string, string, string];
+  if (!match) return { ok: false, reason: /^(p2?|u)\./.test(token) ? "wrong-purpose" : "malformed" };
+  const [, version, first, second, nonce, expiry, signature] = match as unknown as [string, string, string, string, string, string, string];
   const body = token.slice(0, token.length - signature.length - 1);
   const encoder = new TextEncoder();
   // Verify the signature before looking at anything else the token claims.
   if (!sameBytes(encoder.encode(confirmSignature(secret, body)), encoder.encode(signature))) return { ok: false, reason: "bad-signature" };
-  const id = decodeId(secret, first, second);
+  if (fromBase64Url(signature) === null || fromBase64Url(nonce) === null) return { ok: false, reason: "malformed" };
+  const keys = keysFor(secret);
+  const id = unseal(version === "c3" ? keys.confirmId : keys.personal, first + second, ID_BYTES);
   if (!id) return { ok: false, reason: "bad-signature" };
   if (Number(expiry) * 1000 < now.getTime()) return { ok: false, reason: "expired" };
-  return { ok: true, subscriberId: id, nonce };
+  return { ok: true, subscriberId: bytesToHex(id), nonce };
 }
 
 // The first format, `<c|u>.<id>[.<expiry>].<HMAC-SHA256>`: still verified

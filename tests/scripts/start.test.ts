@@ -28,7 +28,7 @@ describe("npm start", () => {
     const { port, publicUrl, wranglerArgs } = planStart([]);
     expect(port).toBe(8787);
     expect(publicUrl).toBe("http://localhost:8787");
-    expect(wranglerArgs).toEqual(["dev", "--test-scheduled", "--port", "8787", "--var", "PUBLIC_URL:http://localhost:8787"]);
+    expect(wranglerArgs).toEqual(["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", "8787", "--var", "PUBLIC_URL:http://localhost:8787"]);
   });
 
   it.each([[["--port", "9123"]], [["--port=9123"]]])("%j: wrangler listens on 9123 and links, the sample feed and the outbox stay there", (args) => {

@@ -1,12 +1,12 @@
 // Unicode addresses (issue 11, item 5): NFKC before validating, no broken
 // text, no control or text-direction characters, and each confirmation goes
 // to the address just submitted.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { parseEmailAddress } from "../../src/subscribers/address";
 import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
-import { randomIp } from "../support/worker";
+import { ADMIN_AUTH, randomIp } from "../support/worker";
 import { receivedEmails, uniqueDomain } from "../support/servers";
 import { waitFor } from "../support/kv";
 
@@ -93,5 +93,52 @@ describe("POST /subscribe with Unicode addresses", () => {
     const record = await getSubscriber(env.KV, await subscriberIdFor(`kim@${domain}`));
     expect(record).toMatchObject({ status: "unconfirmed", email: `kim@${domain}` });
     expect(await subscriberIdFor(`\u212Aim@${domain}`.normalize("NFKC"))).toBe(record!.id);
+  });
+});
+
+describe("invisible characters (issue 20, hardening)", () => {
+  const INVISIBLES: [string, string][] = [
+    ["zero-width space", "\u200B"],
+    ["zero-width non-joiner", "\u200C"],
+    ["zero-width joiner", "\u200D"],
+    ["word joiner", "\u2060"],
+    ["byte-order mark", "\uFEFF"],
+    ["soft hyphen", "\u00AD"],
+    ["Mongolian vowel separator", "\u180E"],
+    ["invisible times", "\u2062"],
+    ["variation selector 16", "\uFE0F"],
+    ["combining grapheme joiner", "\u034F"],
+    ["Hangul filler", "\u3164"],
+    ["tag letter a", "\u{E0061}"],
+  ];
+
+  it.each(INVISIBLES)("refuses an address with a %s", (_, char) => {
+    expect(parseEmailAddress(`ki${char}m@example.org`)).toEqual({ ok: false, message: expect.stringMatching(/invisible/) });
+    expect(parseEmailAddress(`kim@exa${char}mple.org`)).toMatchObject({ ok: false });
+  });
+
+  it("sign-ups with one get 400 (JSON and form), storing and sending nothing", async () => {
+    const domain = uniqueDomain("invisible");
+    for (const [, char] of INVISIBLES) {
+      const json = await subscribe({ email: `zw${char}s@${domain}` }, "json");
+      expect(json.status).toBe(400);
+      expect(((await json.json()) as { field: string }).field).toBe("email");
+      const form = await subscribe({ email: `zw${char}s@${domain}` }, "form");
+      expect(form.status).toBe(400);
+    }
+    expect(await getSubscriber(env.KV, await subscriberIdFor(`zw\u200Bs@${domain}`))).toBeNull();
+    expect(await getSubscriber(env.KV, await subscriberIdFor(`zws@${domain}`))).toBeNull();
+    expect(await receivedEmails(domain)).toHaveLength(0);
+  });
+
+  it("an import counts such rows as invalid", async () => {
+    const domain = uniqueDomain("invisible-import");
+    const response = await SELF.fetch("https://digest.example.test/admin/subscribers/import", {
+      method: "POST",
+      headers: { ...ADMIN_AUTH, "Content-Type": "text/csv" },
+      body: `email\nfine@${domain}\nhid\u200Bden@${domain}\n`,
+    });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ valid: 1, invalid: 1 });
   });
 });

@@ -1,7 +1,7 @@
 // Forged "unsubscribe" mail (issue 11, item 1): only Cloudflare's own,
 // topmost Authentication-Results, passing and aligned with the From: domain,
 // lets a message change a subscription by itself.
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { findAlignedPass, hasHeaderSafeEnvelope, isAligned, parseAuthenticationResults, readSenderVerdict } from "../../src/subscribers/authentication-results";
@@ -15,7 +15,10 @@ import { INBOUND_TO as TO, inboundMessage } from "../support/inbound-mail";
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
 async function deliver(raw: string, envelopeFrom: string) {
-  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, ENV);
+  // Waits for the work done after the answer too (an unsubscribe).
+  const ctx = createExecutionContext();
+  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, ENV, ctx);
+  await waitOnExecutionContext(ctx);
 }
 
 function unsubscribeMail(headersOnTop: string, from: string) {
@@ -95,6 +98,35 @@ describe("forged unsubscribe mail changes no subscription", () => {
     expect(await getSubscriber(env.KV, await subscriberIdFor(address))).toMatchObject({ status: "unsubscribed" });
   });
 
+  // Issue 20, hardening: alignment by the Public Suffix List, and one dkim result at most.
+  it.each([
+    ["a dkim pass for the public suffix co.uk", "co.uk", () => `Authentication-Results: mx.cloudflare.net; dkim=pass header.d=co.uk; dmarc=none; spf=none\n`],
+    [
+      "an spf pass for the public suffix github.io",
+      "github.io",
+      () => `Authentication-Results: mx.cloudflare.net; dkim=none; dmarc=none; spf=pass smtp.mailfrom=x@github.io\n`,
+    ],
+    [
+      "two dkim results, one of them a pass for the reader's domain",
+      "example.test",
+      (d: string) => `Authentication-Results: mx.cloudflare.net; dkim=pass header.d=${d}; dkim=pass header.d=evil.example; dmarc=none; spf=none\n`,
+    ],
+  ])("%s is no verdict: the reader stays subscribed and gets a link", async (_, suffix, headers) => {
+    const domain = `${uniqueDomain("psl").replace(/\.example\.test$/, "")}.${suffix}`;
+    const [address] = await seedSubscribers(domain, 1, "confirmed");
+    await deliver(unsubscribeMail(headers(domain), address!), `attacker@${uniqueDomain("evil")}`);
+    expect(await getSubscriber(env.KV, await subscriberIdFor(address!))).toMatchObject({ status: "confirmed", email: address });
+    const [reply] = await waitFor(
+      async () => {
+        const emails = await receivedEmails(domain);
+        return emails.length ? emails : null;
+      },
+      15_000,
+      "the unsubscribe link",
+    );
+    expect(reply!.subject).toBe("Stop your NATO Digest subscription");
+  });
+
   it("an unverified unsubscribe for an address that is not subscribed sends nothing", async () => {
     const domain = uniqueDomain("forged-unknown");
     await deliver(unsubscribeMail("", `nobody@${domain}`), `attacker@${uniqueDomain("evil")}`);
@@ -162,6 +194,15 @@ describe("attacker text inside Cloudflare's own header cannot forge a verdict", 
     const value = "mx.cloudflare.net; dmarc=fail header.from=example.org; dmarc=pass header.from=example.org";
     expect(readSenderVerdict([{ key: "authentication-results", value }], "example.org")).toMatchObject({ authenticated: false });
   });
+
+  it("so is a header with two dkim results", () => {
+    const value = "mx.cloudflare.net; dkim=pass header.d=example.org; dkim=fail header.d=example.org";
+    expect(readSenderVerdict([{ key: "authentication-results", value }], "example.org")).toEqual({ authenticated: false, reason: "more than one dkim result" });
+    expect(readSenderVerdict([{ key: "authentication-results", value: "mx.cloudflare.net; dkim=pass header.d=example.org" }], "example.org")).toEqual({
+      authenticated: true,
+      method: "dkim",
+    });
+  });
 });
 
 describe("verified unsubscribe mail acts at once and sends nothing", () => {
@@ -211,10 +252,17 @@ describe("Authentication-Results parsing and alignment", () => {
     ["example.org", "example.org", true],
     ["example.org", "news.example.org", true],
     ["EXAMPLE.org.", "example.ORG", true],
-    ["news.example.org", "example.org", false],
-    ["a.example.org", "b.example.org", false],
+    // Relaxed alignment: one organisational domain, by the Public Suffix List.
+    ["news.example.org", "example.org", true],
+    ["a.example.org", "b.example.org", true],
     ["org", "example.org", false],
     ["evil-example.org", "example.org", false],
+    ["co.uk", "victim.co.uk", false],
+    ["evil.co.uk", "victim.co.uk", false],
+    ["mail.victim.co.uk", "victim.co.uk", true],
+    ["github.io", "alice.github.io", false],
+    ["mallory.github.io", "alice.github.io", false],
+    ["blog.alice.github.io", "alice.github.io", true],
     ["bücher.example", "xn--bcher-kva.example", true],
   ])("authenticated %s aligns with From: %s → %s", (auth, from, expected) => {
     expect(isAligned(auth, from)).toBe(expected);

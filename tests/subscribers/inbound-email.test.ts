@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { parseCommand } from "../../src/subscribers/inbound-email";
@@ -13,7 +13,10 @@ const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_
 
 async function deliver(raw: string, envelopeFrom: string, rawSize?: number) {
   const { forwardable, rejections } = inboundMessage(raw, envelopeFrom, rawSize);
-  await worker.email(forwardable, ENV);
+  // Waits for the work done after the answer too (an unsubscribe).
+  const ctx = createExecutionContext();
+  await worker.email(forwardable, ENV, ctx);
+  await waitOnExecutionContext(ctx);
   return rejections;
 }
 

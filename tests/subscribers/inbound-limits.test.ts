@@ -1,6 +1,6 @@
 // Inbound mail rate limits (issue 11, item 2, and the help-reply race):
 // per envelope sender, per domain, one mail per address per day, global caps.
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MAX_MAILS_PER_DOMAIN_PER_DAY, MAX_MAILS_PER_SENDER_PER_DAY, reserveInboundMail, type InboundLimitDeps } from "../../src/subscribers/inbound-limits";
@@ -12,7 +12,9 @@ import { INBOUND_TO as TO, inboundMessage } from "../support/inbound-mail";
 const ENV = { ...env, INBOUND_MAX_MAILS_PER_HOUR: "1000", INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
 
 async function deliver(raw: string, envelopeFrom: string, bindings: Env = ENV) {
-  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, bindings);
+  const ctx = createExecutionContext();
+  await worker.email(inboundMessage(raw, envelopeFrom).forwardable, bindings, ctx);
+  await waitOnExecutionContext(ctx);
 }
 
 function mail(from: string, subject: string, verified = false) {
@@ -54,18 +56,26 @@ describe("inbound mail through the handler", () => {
   it("the global hourly cap stops replies from many senders at many domains", async () => {
     const domains = Array.from({ length: 4 }, () => uniqueDomain("cap"));
     // The cap counts this file's earlier mails too (one ledger per day), so it is set relative to them.
-    const before = await sentTodayByInboundPath();
-    const capped = { ...env, INBOUND_MAX_MAILS_PER_HOUR: String(before + 2), INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
+    // Unverified senders get half the caps: this leaves them room for exactly two more.
+    const before = await sentTodayByInboundPath(false);
+    const capped = { ...env, INBOUND_MAX_MAILS_PER_HOUR: String(2 * (before + 2)), INBOUND_MAX_MAILS_PER_DAY: "1000" } as Env;
     for (const domain of domains) await deliver(mail(`someone@${domain}`, "subscribe"), `someone@${domain}`, capped);
     await settle();
     const counts = await Promise.all(domains.map(async (domain) => (await receivedEmails(domain)).length));
     expect(counts).toEqual([1, 1, 0, 0]);
+
+    // Forged mail has spent the unverified budget; a reader whose domain is vouched for still gets through.
+    expect(await sentTodayByInboundPath(true)).toBeLessThan(2 * (before + 2));
+    const reader = uniqueDomain("verified-reader");
+    await deliver(mail(`reader@${reader}`, "subscribe", true), `reader@${reader}`, capped);
+    await waitFor(async () => (await receivedEmails(reader)).length === 1, 15_000, "the verified reader's confirmation");
   });
 });
 
-async function sentTodayByInboundPath(): Promise<number> {
+async function sentTodayByInboundPath(verified: boolean): Promise<number> {
   const day = new Date().toISOString().slice(0, 10);
-  return ((await env.KV.get<unknown[]>(`v1:inbound-ledger:${day}`, "json")) ?? []).length;
+  const entries = (await env.KV.get<{ verified?: boolean }[]>(`v1:inbound-ledger:${day}`, "json")) ?? [];
+  return entries.filter((entry) => (entry.verified === true) === verified).length;
 }
 
 describe("the daily ledger", () => {
@@ -127,13 +137,29 @@ describe("the daily ledger", () => {
     const day = new Date("2031-05-01T08:00:00Z");
     const at = (minutes: number, caps: Partial<InboundLimitDeps> = {}) =>
       deps(new Date(day.getTime() + minutes * 60_000), { maxMailsPerHour: 2, maxMailsPerDay: 3, ...caps });
-    const request = (i: number) => ({ envelopeSender: `s${i}@s${i}.example`, domains: [`s${i}.example`], recipient: `r${i}@s${i}.example` });
+    const request = (i: number) => ({ envelopeSender: `s${i}@s${i}.example`, domains: [`s${i}.example`], recipient: `r${i}@s${i}.example`, verified: true });
     expect(await reserveInboundMail(at(0), request(1))).toEqual({ ok: true });
     expect(await reserveInboundMail(at(1), request(2))).toEqual({ ok: true });
-    expect(await reserveInboundMail(at(2), request(3))).toMatchObject({ ok: false, reason: "global hourly cap reached" });
+    expect(await reserveInboundMail(at(2), request(3))).toMatchObject({ ok: false, reason: "global hourly cap reached (verified senders)" });
     expect(await reserveInboundMail(at(61), request(3))).toEqual({ ok: true });
-    expect(await reserveInboundMail(at(130), request(4))).toMatchObject({ ok: false, reason: "global daily cap reached" });
+    expect(await reserveInboundMail(at(130), request(4))).toMatchObject({ ok: false, reason: "global daily cap reached (verified senders)" });
     expect(await reserveInboundMail(at(131, { maxMailsPerHour: 0 }), request(5))).toMatchObject({ ok: false, reason: expect.stringMatching(/switched off/) });
+  });
+
+  it("unverified senders have a budget of their own, half the caps, which verified senders never share", async () => {
+    const day = new Date("2031-07-01T08:00:00Z");
+    const at = (minutes: number) => deps(new Date(day.getTime() + minutes * 60_000), { maxMailsPerHour: 4, maxMailsPerDay: 100 });
+    const request = (i: number, verified: boolean) => ({
+      envelopeSender: `u${i}@u${i}.example`,
+      domains: [`u${i}.example`],
+      recipient: `u${i}@u${i}.example`,
+      verified,
+    });
+    expect(await reserveInboundMail(at(0), request(1, false))).toEqual({ ok: true });
+    expect(await reserveInboundMail(at(1), request(2, false))).toEqual({ ok: true });
+    expect(await reserveInboundMail(at(2), request(3, false))).toMatchObject({ ok: false, reason: "global hourly cap reached (unverified senders)" });
+    for (let i = 4; i < 8; i++) expect(await reserveInboundMail(at(i), request(i, true))).toEqual({ ok: true });
+    expect(await reserveInboundMail(at(9), request(9, true))).toMatchObject({ ok: false, reason: "global hourly cap reached (verified senders)" });
   });
 
   it("keeps keyed hashes, never addresses", async () => {

@@ -8,7 +8,13 @@
 // answers anyone who sends `Host: localhost`); CF-Connecting-IP is set from
 // the socket by wrangler dev and by Cloudflare's edge, but wrangler dev keeps
 // one a client sent, so the opt-in is for a dev server listening on loopback
-// only (wrangler's default).
+// only (wrangler's default; `npm start` pins `--ip 127.0.0.1`).
+// The worker cannot check that itself: workerd shows it neither the socket
+// nor the address it listens on. Measured under `wrangler dev --ip 0.0.0.0`:
+// a request from 192.0.2.2 sending `Host: localhost` and `CF-Connecting-IP:
+// 127.0.0.1` reaches the worker as http://localhost/… from 127.0.0.1, the
+// same as a local one. So the bind address is the guard, set where wrangler
+// starts, and README says never to combine the opt-in with another one.
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { hasBearerToken } from "../bearer";

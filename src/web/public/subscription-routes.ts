@@ -41,6 +41,8 @@ import {
   unsubscribeHelpPage,
   unsubscribePage,
 } from "./subscription-pages";
+import { checkSignupCaps, reserveSignupMail } from "../../subscribers/signup-limits";
+import { buildClientKey } from "./client-key";
 import { isTurnstileEnabled, verifyTurnstile } from "./turnstile";
 import type { AppEnv } from "../types";
 
@@ -61,6 +63,10 @@ const ACCEPTED_MESSAGE = "If the address can receive the digest, a confirmation 
 const RATE_LIMITED: Record<Lang, string> = {
   en: "Too many sign-ups from your network in the last minute. Please wait a minute and try again.",
   fr: "Trop d'inscriptions depuis votre réseau dans la dernière minute. Attendez une minute et réessayez.",
+};
+const SIGNUPS_PAUSED: Record<Lang, string> = {
+  en: "Sign-ups are paused for a while: the service has sent as many confirmation emails as it may for now. Please try again later.",
+  fr: "Les inscriptions sont suspendues un moment : le service a envoyé autant d'e-mails de confirmation qu'il le peut pour l'instant. Réessayez plus tard.",
 };
 
 /** The sign-up page's language: ?lang=, then the browser's Accept-Language. */
@@ -142,8 +148,17 @@ subscriptionRoutes.post("/subscribe", async (c) => {
   };
 
   const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
-  const { success } = await c.env.SIGNUP_LIMITER.limit({ key: `signup:${ip}` });
+  // An IPv6 client is keyed on its /64, every spelling of an address as one.
+  const { success } = await c.env.SIGNUP_LIMITER.limit({ key: `signup:${buildClientKey(ip)}` });
   if (!success) return fail(429, RATE_LIMITED[lang]);
+
+  // The global caps, decided before the body is read: the same answer for every address.
+  const caps = { maxPerHour: config.signupMaxMailsPerHour, maxPerDay: config.signupMaxMailsPerDay };
+  const cap = await checkSignupCaps(c.env.KV, caps, new Date());
+  if (!cap.ok) {
+    c.header("Retry-After", String(cap.retryAfterSeconds));
+    return fail(503, SIGNUPS_PAUSED[lang]);
+  }
 
   const body = await readBody(c);
   if (!body.ok) return fail(body.status, body.message);
@@ -176,13 +191,20 @@ subscriptionRoutes.post("/subscribe", async (c) => {
   if (!address.ok) return fail(400, address.message, "email");
   // New and known addresses must answer alike: the lookup, the write and the
   // queue send run after the answer, so timing tells nothing.
-  c.executionCtx.waitUntil(subscribeInBackground(subscriptionDeps(c), address.address, body.kind === "json" ? "api" : "form", preferences));
+  const reserve = () => reserveSignupMail(c.env.KV, caps, new Date());
+  c.executionCtx.waitUntil(subscribeInBackground(subscriptionDeps(c), address.address, body.kind === "json" ? "api" : "form", preferences, reserve));
   return json ? c.json({ status: "accepted", message: ACCEPTED_MESSAGE }, 202) : c.html(checkInboxPage(lang), 202);
 });
 
-async function subscribeInBackground(deps: SubscriptionDeps, address: string, source: "api" | "form", preferences: Preferences | undefined): Promise<void> {
+async function subscribeInBackground(
+  deps: SubscriptionDeps,
+  address: string,
+  source: "api" | "form",
+  preferences: Preferences | undefined,
+  reserve: () => Promise<boolean>,
+): Promise<void> {
   try {
-    await subscribeAddress(deps, address, source, preferences);
+    await subscribeAddress(deps, address, source, preferences, reserve);
   } catch (error) {
     // The person already has their 202; the error (never the address) goes to the logs.
     console.error("sign-up failed after the answer:", error instanceof Error ? error.message : String(error));
@@ -190,12 +212,15 @@ async function subscribeInBackground(deps: SubscriptionDeps, address: string, so
 }
 
 function problemStatus(reason: string): 400 | 410 {
-  return reason === "expired" || reason === "unknown" || reason === "unsubscribed" || reason === "suppressed" || reason === "superseded" ? 410 : 400;
+  return reason === "expired" || reason === "unknown" || reason === "unsubscribed" || reason === "suppressed" || reason === "superseded" || reason === "revoked"
+    ? 410
+    : 400;
 }
 
 /** The page for a link that does not work, by reason. */
 function linkProblem(c: Context<AppEnv>, result: Extract<TokenActionResult, { ok: false }>, lang: Lang) {
-  const reason = result.reason === "superseded" ? "unknown" : result.reason;
+  // Superseded and revoked links: "no longer valid", sign up again.
+  const reason = result.reason === "superseded" || result.reason === "revoked" ? "unknown" : result.reason;
   const shown = reason === "expired" || reason === "unknown" || reason === "unsubscribed" || reason === "suppressed" ? reason : "invalid";
   return c.html(linkProblemPage(shown, lang), problemStatus(result.reason));
 }
@@ -224,6 +249,7 @@ subscriptionRoutes.get("/unsubscribe", async (c) => {
   const check = await verifyPersonalToken(c.get("config").signingSecret, token);
   if (!check.ok) return c.html(linkProblemPage("invalid", pageLang(c)), 400);
   const reader = await readerByToken(subscriptionDeps(c), token);
+  if (!reader.ok && reader.reason === "revoked") return linkProblem(c, reader, pageLang(c));
   return c.html(unsubscribePage(token, reader.ok ? preferencesOf(reader.subscriber).lang : pageLang(c)));
 });
 
@@ -239,6 +265,7 @@ subscriptionRoutes.post("/unsubscribe", async (c) => {
   const lang = reader.ok ? preferencesOf(reader.subscriber).lang : pageLang(c);
   const result = await unsubscribeByToken(subscriptionDeps(c), token);
   // A valid token whose record an admin erased: the reader is not subscribed, which is what they asked.
+  if (!result.ok && result.reason === "revoked") return linkProblem(c, result, lang);
   if (!result.ok && result.reason !== "unknown") return c.html(linkProblemPage("invalid", lang), 400);
   return c.html(unsubscribedPage(lang));
 });

@@ -2,7 +2,7 @@
 // /preferences), through the real routes in workerd. Bad values get 400
 // naming the field, with nothing stored or sent; a forged token gets 400,
 // never a 500; a GET changes nothing; confirm links bind to their sign-up.
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../../src/index";
 import { feedIdFor } from "../../../src/subscribers/preferences";
@@ -143,13 +143,15 @@ describe("confirm links bind to their sign-up", () => {
     await postJson({ email: address });
     const [first] = await confirmationFor(domain);
     const oldToken = new URL(linkIn(first!.text, "/confirm")).searchParams.get("token")!;
-    expect(oldToken).toMatch(/^c2\./);
+    expect(oldToken).toMatch(/^c3\./);
 
     // GET only shows the button.
     expect((await SELF.fetch(`${BASE}/confirm?token=${oldToken}`)).status).toBe(200);
     expect((await getSubscriber(env.KV, id))!.status).toBe("unconfirmed");
 
-    const unsubscribe = await SELF.fetch(`${BASE}/unsubscribe?token=${createPersonalToken(SECRET, id)}`, {
+    // The pending sign-up's own personal link (as an inbound "unsubscribe" reply carries it).
+    const generation = (await getSubscriber(env.KV, id))!.tokenGeneration;
+    const unsubscribe = await SELF.fetch(`${BASE}/unsubscribe?token=${createPersonalToken(SECRET, id, generation)}`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: "List-Unsubscribe=One-Click",
@@ -170,7 +172,10 @@ describe("confirm links bind to their sign-up", () => {
     expect(confirmed.status).toBe(200);
     const record = (await getSubscriber(env.KV, id))!;
     expect(record.status).toBe("confirmed");
-    expect(record.personalToken).toBe(createPersonalToken(SECRET, id));
+    // Of the new sign-up's generation: the link used to unsubscribe before no longer works.
+    expect(record.tokenGeneration).not.toBe(generation);
+    expect(record.personalToken).toBe(createPersonalToken(SECRET, id, record.tokenGeneration));
+    expect((await SELF.fetch(`${BASE}/preferences?token=${createPersonalToken(SECRET, id, generation)}`)).status).toBe(410);
     expect(await confirmed.text()).toContain(`/preferences?token=${record.personalToken}`);
     // The token travels with the list metadata, for the send path.
     const page = await listSubscriberPage(env.KV, null);
@@ -275,7 +280,9 @@ describe("subscribe by email", () => {
   it("'subscribe weekly' asks for the weekly edition", async () => {
     const domain = uniqueDomain("inbound-weekly");
     const raw = `From: Reader <w@${domain}>\r\nTo: subscribe@digest.example.test\r\nSubject: subscribe weekly\r\nMessage-ID: <${crypto.randomUUID()}@example.test>\r\n\r\nhello\r\n`;
-    await worker.email(inboundMessage(raw, `w@${domain}`).forwardable, env);
+    const ctx = createExecutionContext();
+    await worker.email(inboundMessage(raw, `w@${domain}`).forwardable, env, ctx);
+    await waitOnExecutionContext(ctx);
     const record = await getSubscriber(env.KV, await subscriberIdFor(`w@${domain}`));
     expect(record?.preferences?.cadence).toBe("weekly");
   });
