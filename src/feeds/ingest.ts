@@ -3,12 +3,13 @@
 // hostile feed never stops the others, and its failure is recorded in its
 // health. Releases are written before the source record that marks them
 // seen, so a KV fault mid-run loses nothing: the next run retries them.
-import { hasRelease, saveRelease, type StoredRelease } from "../releases/release-store";
+import { listKnownReleaseIds, saveRelease, type StoredRelease } from "../releases/release-store";
 import { fetchFeed, type Fetcher } from "./fetch-feed";
 import { buildFeedTitle, buildLanguageTag, buildRelease, buildSiteUrl } from "./normalise-item";
 import { flagReason } from "./source-health";
 import { parseFeed } from "./parse-feed";
 import { createSourceState, getSource, MAX_SEEN_IDS, saveSource, type SourceState } from "./source-store";
+import { buildSourceLanguage, pairNewReleases, saveStoryEntries, type StoryCache } from "./stories";
 
 export interface IngestOptions {
   feedUrls: string[];
@@ -17,6 +18,8 @@ export interface IngestOptions {
   maxBytes: number;
   lookbackHours: number;
   maxAgeDays: number;
+  /** Feed URL → language (FEED_LANGUAGES); a feed not named here is taken at its word (<language>). */
+  feedLanguages?: Record<string, "en" | "fr">;
 }
 
 export interface SourceReport {
@@ -54,7 +57,8 @@ export async function ingestAll(options: IngestOptions, deps: IngestDeps): Promi
   const startedAt = deps.now().toISOString();
   const sources: SourceReport[] = [];
   // Sequential on purpose: few sources, and it keeps the KV write rate gentle.
-  for (const url of options.feedUrls) sources.push(await ingestSource(url, options, deps));
+  const stories: StoryCache = new Map();
+  for (const url of options.feedUrls) sources.push(await ingestSource(url, options, deps, stories));
   return { startedAt, finishedAt: deps.now().toISOString(), sources, new: sources.reduce((sum, s) => sum + s.new, 0) };
 }
 
@@ -72,7 +76,7 @@ export function isDigestEligible(
   return true;
 }
 
-async function ingestSource(url: string, options: IngestOptions, deps: IngestDeps): Promise<SourceReport> {
+async function ingestSource(url: string, options: IngestOptions, deps: IngestDeps, stories: StoryCache): Promise<SourceReport> {
   const report: SourceReport = { url, status: "ok", new: 0, queued: 0, total: 0, invalid: 0, firstRun: false };
   let state: SourceState;
   try {
@@ -103,6 +107,7 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
 
     const seen = new Set(state.seenIds);
     const newIds: string[] = [];
+    const candidates: StoredRelease[] = [];
     let firstInvalid: string | null = null;
     for (const item of feed.items) {
       const result = buildRelease(item, fetched.finalUrl, now, siteUrl);
@@ -115,12 +120,25 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
       if (seen.has(release.id)) continue;
       seen.add(release.id); // also dedupes within one document
       newIds.push(release.id);
-      if (await hasRelease(deps.kv, release.id)) continue; // known from another source
-      const stored: StoredRelease = { ...release, eligible: isDigestEligible(release, firstRun, now, options) };
+      candidates.push({ ...release, eligible: isDigestEligible(release, firstRun, now, options) });
+    }
+    // One bulk read per 100 new ids (not one per release): which are known from another source.
+    const known =
+      candidates.length > 0
+        ? await listKnownReleaseIds(
+            deps.kv,
+            candidates.map((release) => release.id),
+          )
+        : new Set<string>();
+    const fresh = candidates.filter((release) => !known.has(release.id));
+    const sourceLang = buildSourceLanguage(options.feedLanguages?.[url], feed.language ?? null);
+    const storyEntries = fresh.length > 0 ? await pairNewReleases(deps.kv, fresh, sourceLang, stories) : new Map();
+    for (const stored of fresh) {
       await saveRelease(deps.kv, stored);
       report.new++;
       if (stored.eligible) report.queued++;
     }
+    await saveStoryEntries(deps.kv, storyEntries);
 
     const warnings: string[] = [];
     if (fetched.charsetWarning) warnings.push(fetched.charsetWarning);

@@ -35,6 +35,17 @@ export async function hasRelease(kv: KVNamespace, id: string): Promise<boolean> 
   return (await kv.get(ID_PREFIX + id)) !== null;
 }
 
+/** Which of these ids are already stored (from any source): one bulk read per 100 ids. */
+export async function listKnownReleaseIds(kv: KVNamespace, ids: string[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (let start = 0; start < ids.length; start += 100) {
+    const slice = ids.slice(start, start + 100);
+    const values = await kv.get(slice.map((id) => ID_PREFIX + id));
+    for (const id of slice) if (values.get(ID_PREFIX + id) != null) known.add(id);
+  }
+  return known;
+}
+
 export async function saveRelease(kv: KVNamespace, release: StoredRelease): Promise<void> {
   const key = releaseKey(release);
   const metadata: ReleaseMeta = {
