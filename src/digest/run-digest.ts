@@ -46,6 +46,7 @@ import { finishIfComplete } from "./progress";
 import { planEditions, type ListedReader, type PlannedEdition } from "./editions";
 import { renderDigest, type DigestContent } from "./render-digest";
 import { selectReleaseKeys } from "./select-releases";
+import { withStoryFields } from "./select-stories";
 
 export interface DigestDeps {
   kv: KVNamespace;
@@ -91,7 +92,9 @@ export async function digestIdFor(releaseIds: string[], now: Date, cadence: Cade
   return `${now.toISOString().slice(0, 10)}-${cadence === "weekly" ? "w" : ""}${hash.slice(0, 10)}`;
 }
 
-type SelectedRelease = { id: string; title: string; link: string; summary: string; publishedAt: string; sourceUrl?: string };
+type SelectedRelease = { id: string; title: string; link: string; summary: string; publishedAt: string; sourceUrl?: string } & Parameters<
+  typeof withStoryFields
+>[1];
 
 export function toDigestRelease(release: SelectedRelease, feeds: FeedChoice[] | null = null): DigestRelease & { sourceUrl?: string } {
   const source = feeds && release.sourceUrl ? feeds.find((feed) => feed.url === release.sourceUrl)?.title : undefined;
@@ -104,7 +107,7 @@ export function toDigestRelease(release: SelectedRelease, feeds: FeedChoice[] | 
   };
   if (source) out.source = source;
   if (release.sourceUrl) out.sourceUrl = release.sourceUrl;
-  return out;
+  return withStoryFields(out, release);
 }
 
 /** Batches of up to 100 from the frozen list, in its order: editions mix within a batch. */

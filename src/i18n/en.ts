@@ -33,6 +33,12 @@ export const en = {
     forwarded: "Forwarded this?",
     subscribeHere: "Subscribe here",
     sourceFallback: "NATO",
+    /** After a title NATO has not published in the reader's language. */
+    inLanguage: (lang: Lang): string => (lang === "fr" ? "(in French)" : "(in English)"),
+    /** A translation of a story the reader got in the other language. */
+    nowInLanguage: (lang: Lang): string => (lang === "fr" ? "Now in French" : "Now in English"),
+    updatedHeading: "Updated since we sent it",
+    previously: (title: string) => `Previously: “${title}”`,
   },
   footer: {
     unsubscribe: "Unsubscribe",

@@ -1,7 +1,7 @@
 // Every French word a reader sees; same shape as en.ts. French typography:
 // a non-breaking space (\u00a0) before ":", "?", "!" and ";".
 import type { Strings } from "./en";
-import type { Cadence } from "./lang";
+import type { Cadence, Lang } from "./lang";
 
 const plural = (n: number, one: string, many: string) => (n <= 1 ? one : many);
 
@@ -32,6 +32,10 @@ export const fr: Strings = {
     forwarded: "On vous l'a transféré\u00a0?",
     subscribeHere: "Abonnez-vous ici",
     sourceFallback: "OTAN",
+    inLanguage: (lang: Lang): string => (lang === "en" ? "(en anglais)" : "(en français)"),
+    nowInLanguage: (lang: Lang): string => (lang === "en" ? "Maintenant en anglais" : "Maintenant en français"),
+    updatedHeading: "Mis à jour depuis notre envoi",
+    previously: (title: string) => `Auparavant : « ${title} »`,
   },
   footer: {
     unsubscribe: "Se désabonner",

@@ -12,9 +12,12 @@ import type { Subscriber } from "./subscriber";
 
 export type Cadence = "daily" | "weekly";
 export type Lang = "en" | "fr";
+/** A story NATO has not published in the reader's language: given in the other one (marked), or left out. */
+export type OtherLanguage = "include" | "skip";
 
 export const CADENCES: readonly Cadence[] = ["daily", "weekly"];
 export const LANGS: readonly Lang[] = ["en", "fr"];
+export const OTHER_LANGUAGE_CHOICES: readonly OtherLanguage[] = ["include", "skip"];
 export const MAX_TOPICS = 10;
 export const MIN_TOPIC_LENGTH = 2;
 export const MAX_TOPIC_LENGTH = 40;
@@ -25,6 +28,8 @@ export interface Preferences {
   lang: Lang;
   /** Feed ids the reader wants; null = the default (every feed in the reader's language, see effectiveSources). */
   sources: string[] | null;
+  /** Absent in records from before stories: "include". */
+  otherLanguage?: OtherLanguage;
 }
 
 export interface FeedChoice {
@@ -43,6 +48,7 @@ export interface RawPreferences {
   topics?: unknown;
   lang?: unknown;
   sources?: unknown;
+  otherLanguage?: unknown;
 }
 
 /** Lower case, accents and other combining marks removed, compatibility forms folded ("Sécurité" → "securite"). */
@@ -98,6 +104,10 @@ export function parsePreferencesInput(raw: RawPreferences, feeds: FeedChoice[]):
   }
   const lang = raw.lang === undefined || raw.lang === "" ? "en" : raw.lang;
   if (typeof lang !== "string" || !(LANGS as readonly string[]).includes(lang)) return { ok: false, field: "lang", message: "lang must be en or fr" };
+  const otherLanguage = raw.otherLanguage === undefined || raw.otherLanguage === "" ? "include" : raw.otherLanguage;
+  if (typeof otherLanguage !== "string" || !(OTHER_LANGUAGE_CHOICES as readonly string[]).includes(otherLanguage)) {
+    return { ok: false, field: "otherLanguage", message: "otherLanguage must be include or skip" };
+  }
   const topics = parseTopics(raw.topics);
   if (!topics.ok) return { ok: false, field: "topics", message: topics.message };
 
@@ -118,23 +128,33 @@ export function parsePreferencesInput(raw: RawPreferences, feeds: FeedChoice[]):
     const defaults = effectiveSources({ sources: null, lang: lang as Lang }, feeds);
     if (defaults.length === sources.length && defaults.every((id) => chosen.has(id))) sources = null;
   }
-  return { ok: true, preferences: { cadence: cadence as Cadence, topics: topics.topics, lang: lang as Lang, sources } };
+  const preferences: Preferences = { cadence: cadence as Cadence, topics: topics.topics, lang: lang as Lang, sources };
+  if (otherLanguage === "skip") preferences.otherLanguage = "skip";
+  return { ok: true, preferences };
 }
 
 /** The reader's preferences; records written before preferences existed read as the defaults. */
 export function preferencesOf(subscriber: Pick<Subscriber, "preferences">): Preferences {
   const stored = subscriber.preferences;
   if (!stored) return { ...DEFAULT_PREFERENCES, topics: [] };
-  return {
+  const preferences: Preferences = {
     cadence: stored.cadence === "weekly" ? "weekly" : "daily",
     topics: Array.isArray(stored.topics) ? stored.topics : [],
     lang: stored.lang === "fr" ? "fr" : "en",
     sources: Array.isArray(stored.sources) ? stored.sources : null,
   };
+  if (stored.otherLanguage === "skip") preferences.otherLanguage = "skip";
+  return preferences;
 }
 
 export function isDefaultPreferences(preferences: Preferences): boolean {
-  return preferences.cadence === "daily" && preferences.lang === "en" && preferences.topics.length === 0 && preferences.sources === null;
+  return (
+    preferences.cadence === "daily" &&
+    preferences.lang === "en" &&
+    preferences.topics.length === 0 &&
+    preferences.sources === null &&
+    preferences.otherLanguage !== "skip"
+  );
 }
 
 /**
@@ -171,7 +191,10 @@ export function topicMatcher(topics: string[]): (release: { title: string; summa
 export function canonicalPreferences(preferences: Preferences): string {
   const topics = [...new Set(preferences.topics.map(foldText))].sort();
   const sources = preferences.sources === null ? null : [...new Set(preferences.sources)].sort();
-  return JSON.stringify({ c: preferences.cadence, l: preferences.lang, t: topics, s: sources });
+  // "o" only when it differs from the default, so readers who never chose keep their edition keys.
+  const canonical: Record<string, unknown> = { c: preferences.cadence, l: preferences.lang, t: topics, s: sources };
+  if (preferences.otherLanguage === "skip") canonical.o = "skip";
+  return JSON.stringify(canonical);
 }
 
 /** The feeds the pages offer and editions filter on: configured URLs, titled by the feed (or the configuration), with their language. */
