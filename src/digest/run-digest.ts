@@ -47,6 +47,7 @@ import { planEditions, type ListedReader, type PlannedEdition } from "./editions
 import { renderDigest, type DigestContent } from "./render-digest";
 import { selectReleaseKeys } from "./select-releases";
 import { withStoryFields } from "./select-stories";
+import { listRevisionCandidates } from "./revision-candidates";
 
 export interface DigestDeps {
   kv: KVNamespace;
@@ -403,5 +404,6 @@ export async function selectForDigest(deps: Pick<DigestDeps, "kv" | "maxAgeDays"
   const last = state.lastDigestId ? await getDigest(deps.kv, state.lastDigestId) : null;
   const alreadySent = new Set(last?.releases.map((r) => r.id) ?? []);
   const keys = selectReleaseKeys(listed, { since, now, maxAgeDays: window.maxAgeDays }, alreadySent);
-  return getReleases(deps.kv, keys);
+  // Plus what NATO revised since the window opened, of releases mailed before it (select-stories.ts decides who gets it).
+  return [...(await getReleases(deps.kv, keys)), ...(await listRevisionCandidates(deps.kv, since, now, window.maxAgeDays))];
 }

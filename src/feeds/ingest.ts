@@ -3,6 +3,7 @@
 // hostile feed never stops the others, and its failure is recorded in its
 // health. Releases are written before the source record that marks them
 // seen, so a KV fault mid-run loses nothing: the next run retries them.
+import type { Release } from "../releases/release";
 import { listKnownReleaseIds, saveRelease, type StoredRelease } from "../releases/release-store";
 import { fetchFeed, type Fetcher } from "./fetch-feed";
 import { buildFeedTitle, buildLanguageTag, buildRelease, buildSiteUrl } from "./normalise-item";
@@ -10,6 +11,7 @@ import { flagReason } from "./source-health";
 import { parseFeed } from "./parse-feed";
 import { createSourceState, getSource, MAX_SEEN_IDS, saveSource, type SourceState } from "./source-store";
 import { buildSourceLanguage, pairNewReleases, saveStoryEntries, type StoryCache } from "./stories";
+import { buildFingerprints, findRevised, recordRevisions } from "./revisions";
 
 export interface IngestOptions {
   feedUrls: string[];
@@ -29,6 +31,8 @@ export interface SourceReport {
   new: number;
   /** Of the new ones, how many are queued for the next digest. */
   queued: number;
+  /** Releases seen before whose title or summary NATO changed since (listed as updated in the next digest). */
+  revised?: number;
   /** Items in the feed document. */
   total: number;
   /** Items dropped as unusable (no link, no title), with the first reason. */
@@ -108,6 +112,9 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
     const seen = new Set(state.seenIds);
     const newIds: string[] = [];
     const candidates: StoredRelease[] = [];
+    const inDocument: Release[] = [];
+    const seenBefore: Release[] = [];
+    const addedNow = new Set<string>();
     let firstInvalid: string | null = null;
     for (const item of feed.items) {
       const result = buildRelease(item, fetched.finalUrl, now, siteUrl);
@@ -117,9 +124,14 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
         continue;
       }
       const release = result.release;
-      if (seen.has(release.id)) continue;
+      inDocument.push(release);
+      if (seen.has(release.id)) {
+        if (!addedNow.has(release.id)) seenBefore.push(release);
+        continue;
+      }
       seen.add(release.id); // also dedupes within one document
       newIds.push(release.id);
+      addedNow.add(release.id);
       candidates.push({ ...release, eligible: isDigestEligible(release, firstRun, now, options) });
     }
     // One bulk read per 100 new ids (not one per release): which are known from another source.
@@ -139,6 +151,9 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
       if (stored.eligible) report.queued++;
     }
     await saveStoryEntries(deps.kv, storyEntries);
+    const revised = findRevised(state.fingerprints, seenBefore);
+    if (revised.length > 0) report.revised = await recordRevisions(deps.kv, revised, now);
+    state.fingerprints = buildFingerprints(inDocument);
 
     const warnings: string[] = [];
     if (fetched.charsetWarning) warnings.push(fetched.charsetWarning);
