@@ -79,6 +79,14 @@ export const en = {
     otherLanguage: { label: "Français", href: "/?lang=fr", lang: "fr" as Lang },
     footer: "NATO Digest is an independent service that mails a summary of NATO's public news and press releases. It is not affiliated with NATO.",
     pastDigests: "Past digests",
+    archive: {
+      empty: "No digest has been sent yet.",
+      atom: "Atom feed",
+      subscribe: "Subscribe",
+      feedTitle: "NATO Digest archive",
+      releases: (n: number) => `${n} ${plural(n, "release", "releases")}`,
+      otherLanguage: { label: "En français", href: "/digests?lang=fr", lang: "fr" as Lang },
+    },
     signup: {
       title: "NATO news by email",
       heading: "NATO's news and press releases, by email",

@@ -78,6 +78,14 @@ export const fr: Strings = {
     footer:
       "NATO Digest est un service indépendant qui envoie par e-mail un résumé des actualités et communiqués publics de l'OTAN. Il n'a aucun lien avec l'OTAN.",
     pastDigests: "Éditions précédentes",
+    archive: {
+      empty: "Aucune édition n'a encore été envoyée.",
+      atom: "Flux Atom",
+      subscribe: "S'abonner",
+      feedTitle: "Archives de NATO Digest",
+      releases: (n: number) => `${n} ${plural(n, "communiqué", "communiqués")}`,
+      otherLanguage: { label: "In English", href: "/digests", lang: "en" },
+    },
     signup: {
       title: "L'actualité de l'OTAN par e-mail",
       heading: "Les actualités et communiqués de l'OTAN, par e-mail",

@@ -7,7 +7,7 @@ import { reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import natoActualites from "../fixtures/nato-actualites.xml?raw";
 import { natoDate, natoNews, seedReaders, serveFeed, uniqueDomain, uniqueName } from "../helpers";
-import { digestNow, emailsTo, HOUR, prefs, recent, twoFeeds } from "./two-languages";
+import { call, digestNow, emailsTo, HOUR, prefs, recent, twoFeeds } from "./two-languages";
 
 beforeEach(async () => {
   await reset();
@@ -114,5 +114,45 @@ describe("a translation that arrives later", () => {
     // Once: the next run has nothing more to say about it.
     const third = await digestNow(settings);
     expect(third.skipped).toBe("nothing new since the last digest");
+  });
+});
+
+describe("the archive in each language", () => {
+  it("/digests?lang=fr and /digests.xml?lang=fr list the French editions, in French; the French web view links the French archive", async () => {
+    const domain = uniqueDomain("archive");
+    const { settings } = await twoFeeds(
+      uniqueName("archive"),
+      // Ids of their own: the digest id derives from the releases, and this file's storage is shared by its tests.
+      recent(natoNews).replaceAll("news_2329", "news_7329"),
+      recent(natoActualites).replaceAll("news_2329", "news_7329"),
+    );
+    await seedReaders(domain, "en", 2, null);
+    await seedReaders(domain, "fr", 1, prefs("fr"));
+    await digestNow(settings);
+
+    const french = await call("/digests?lang=fr", {}, settings);
+    const frenchHtml = await french.text();
+    expect(frenchHtml).toContain('<html lang="fr">');
+    expect(frenchHtml).toContain("Éditions précédentes");
+    expect(frenchHtml).toContain("attaquent aux dépenses");
+    expect(frenchHtml).toContain('href="/digests.xml?lang=fr"');
+    expect(frenchHtml).not.toContain("NATO Ministers Tackle");
+    const english = await (await call("/digests", {}, settings)).text();
+    expect(english).toContain("NATO Ministers Tackle");
+    expect(english).not.toContain("attaquent aux dépenses");
+
+    const atom = await (await call("/digests.xml?lang=fr", {}, settings)).text();
+    expect(atom).toContain('xml:lang="fr"');
+    expect(atom).toContain("<title>Archives de NATO Digest</title>");
+    expect(atom).toContain("attaquent aux dépenses");
+    expect(atom).not.toContain("NATO Ministers Tackle");
+
+    const link = /href="(\/digests\/[^"]+)"/.exec(frenchHtml)![1]!;
+    const viewResponse = await call(link, {}, settings);
+    expect(viewResponse.status, `web view ${link}`).toBe(200);
+    const view = await viewResponse.text();
+    expect(view).toContain('lang="fr"');
+    expect(view).toContain('href="/digests?lang=fr"');
+    expect(view).toContain("attaquent aux dépenses");
   });
 });
