@@ -98,6 +98,7 @@ function typedValues(raw: RawPreferences) {
     topics: typeof raw.topics === "string" ? raw.topics : Array.isArray(raw.topics) ? raw.topics.filter((t) => typeof t === "string") : undefined,
     lang: isLang(raw.lang) ? raw.lang : undefined,
     sources: Array.isArray(raw.sources) ? raw.sources.filter((s): s is string => typeof s === "string") : null,
+    otherLanguage: raw.otherLanguage === "skip" ? ("skip" as const) : ("include" as const),
   };
 }
 
