@@ -22,7 +22,9 @@ const langQuery = (lang: Lang) => (lang === "en" ? "" : `?lang=${lang}`);
 /** The runs of one language: each run's edition in that language (older records, without languages, are English). */
 function inLanguage(digests: { id: string; meta: DigestMeta }[], lang: Lang) {
   return digests.flatMap(({ id, meta }) => {
-    const edition = meta.langs ? meta.langs[lang] : lang === "en" ? { id, subject: meta.subject, releaseCount: meta.releaseCount } : undefined;
+    const run = { id, subject: meta.subject, releaseCount: meta.releaseCount };
+    // A run in one language is its own page; otherwise each language links its edition.
+    const edition = meta.langs ? (Object.keys(meta.langs).length === 1 && meta.langs[lang] ? run : meta.langs[lang]) : lang === "en" ? run : undefined;
     return edition ? [{ id: edition.id, subject: edition.subject, releaseCount: edition.releaseCount, createdAt: meta.createdAt }] : [];
   });
 }
