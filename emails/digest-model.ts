@@ -17,6 +17,12 @@ export interface DigestRelease {
   publishedAt: string;
   /** The feed's title, for the "time · source" line. */
   source?: string;
+  /** Given in the other language, NATO having not published it in the reader's: marked "(in French)" / "(en anglais)". */
+  otherLang?: Lang;
+  /** "translated": now in the reader's language, after they got the other one; "updated": revised since it was sent. */
+  section?: "translated" | "updated";
+  /** For "updated": the title the reader got, when the new one differs. */
+  previousTitle?: string;
 }
 
 export interface DigestModelOptions {
@@ -35,6 +41,12 @@ export interface ShownRelease {
   publishedAt: string;
   /** "15:30 UTC · NATO News". */
   meta: string;
+  /** "(in French)" after a title NATO has not published in the edition's language; null otherwise. */
+  marker: string | null;
+  /** The title's language when it differs from the edition's (for lang= on the link); null otherwise. */
+  titleLang: Lang | null;
+  /** Under "Updated": the title the reader got, when it changed; null otherwise. */
+  previously: string | null;
 }
 
 export interface DigestModel {
@@ -57,6 +69,8 @@ export interface DigestModel {
   titles: ShownRelease[];
   /** Neither shown nor listed: "and N more" with a link to the web view. */
   hidden: number;
+  /** After the new releases: "Now in French" (translations of stories the reader got in the other language), then "Updated since we sent it". */
+  sections: { key: "translated" | "updated"; heading: string; releases: ShownRelease[] }[];
 }
 
 export const SUBJECT_MAX = 100;
@@ -67,6 +81,8 @@ export const FULL_MAX = 30;
 export const TITLES_MAX = 150;
 export const HEADLINES_MIN = 6;
 export const HEADLINES_MAX = 10;
+/** Late translations and revisions listed per section; they are few, and cut here so the size budget holds. */
+export const SECTION_MAX = 20;
 
 // The HTML must stay under Gmail's 102 KB clipping limit whatever the feeds
 // send. Releases are admitted against a byte budget with a per-release
@@ -143,19 +159,51 @@ function dayKey(iso: string): string {
   return new Date(iso).toISOString().slice(0, 10);
 }
 
-export function buildDigestModel(releases: DigestRelease[], options: DigestModelOptions): DigestModel {
-  const t = stringsFor(options.lang);
-  const sorted = sortNewestFirst(releases);
-  const shown: ShownRelease[] = sorted.map((release) => ({
+function showRelease(release: DigestRelease, t: Strings): ShownRelease {
+  const previous = release.previousTitle ? cleanTitle(release.previousTitle) : "";
+  return {
     id: release.id,
     title: cleanTitle(release.title) || t.serviceName,
     link: release.link,
     summary: cleanSummary(release.summary),
     publishedAt: release.publishedAt,
     meta: [formatTime(release.publishedAt), release.source?.replace(/\s+/g, " ").trim()].filter(Boolean).join(" · "),
-  }));
+    marker: release.otherLang ? t.digest.inLanguage(release.otherLang) : null,
+    titleLang: release.otherLang ?? null,
+    previously: previous ? t.digest.previously(previous) : null,
+  };
+}
+
+export function buildDigestModel(releases: DigestRelease[], options: DigestModelOptions): DigestModel {
+  const t = stringsFor(options.lang);
+  const sorted = sortNewestFirst(releases.filter((release) => !release.section));
+  const shown: ShownRelease[] = sorted.map((release) => showRelease(release, t));
+  const sections: DigestModel["sections"] = [];
+  for (const key of ["translated", "updated"] as const) {
+    const listed = sortNewestFirst(releases.filter((release) => release.section === key)).slice(0, SECTION_MAX);
+    if (listed.length === 0) continue;
+    const heading = key === "translated" ? t.digest.nowInLanguage(options.lang) : t.digest.updatedHeading;
+    sections.push({ key, heading, releases: listed.map((release) => showRelease(release, t)) });
+  }
+  // A digest of late translations and revisions only takes its subject from them.
+  const forSubject = sorted.length > 0 ? sorted : sortNewestFirst(releases);
 
   let budget = RELEASES_BUDGET;
+  // Sections first: they are few and each is owed to its readers once.
+  for (const section of sections) {
+    section.releases = section.releases.filter((release) => {
+      const cost =
+        FULL_MARKUP +
+        htmlBytes(release.title) +
+        htmlBytes(release.link) * 2 +
+        htmlBytes(release.summary) +
+        htmlBytes(release.meta) +
+        htmlBytes(release.previously ?? "");
+      if (cost > budget - 24 * 1024) return false; // room left for the new releases
+      budget -= cost;
+      return true;
+    });
+  }
   let fullCount = 0;
   const wantsHeadlines = sorted.length >= HEADLINES_MIN;
   for (const release of shown) {
@@ -190,11 +238,11 @@ export function buildDigestModel(releases: DigestRelease[], options: DigestModel
     lang: options.lang,
     cadence: options.cadence,
     t,
-    subject: buildDigestSubject(sorted, t),
-    preheader: buildPreheader(sorted),
+    subject: buildDigestSubject(forSubject, t),
+    preheader: buildPreheader(forSubject),
     title: `${t.digest.title(options.cadence)}, ${dateText}`,
     heading: t.digest.heading(options.cadence, dateText),
-    intro: t.digest.intro(sorted.length, options.cadence),
+    intro: t.digest.intro(releases.length, options.cadence),
     topicsLine: topics.length > 0 ? t.digest.topics(topics) : null,
     total: sorted.length,
     headlines,
@@ -202,5 +250,6 @@ export function buildDigestModel(releases: DigestRelease[], options: DigestModel
     days,
     titles: shown.slice(fullCount, fullCount + titleCount),
     hidden: sorted.length - fullCount - titleCount,
+    sections,
   };
 }

@@ -3,7 +3,7 @@
 // "time · source" line, the summary, the URL alone on its line. Headings are
 // underlined so they read as headings; every URL ends its line, so no
 // punctuation runs into it.
-import type { DigestModel } from "./digest-model";
+import type { DigestModel, ShownRelease } from "./digest-model";
 
 export interface DigestTextLinks {
   unsubscribeUrl: string;
@@ -26,15 +26,21 @@ export function buildDigestText(model: DigestModel, links: DigestTextLinks): str
     if (model.headlinesMore > 0) lines.push(`  (${t.digest.andMoreBelow(model.headlinesMore)})`);
     blocks.push(`${underline(t.digest.inThisDigest, "-")}\n${lines.join("\n")}`);
   }
+  const full = (release: ShownRelease) =>
+    [`> ${release.title}${release.marker ? ` ${release.marker}` : ""}`, release.meta, release.previously, release.summary, release.link]
+      .filter(Boolean)
+      .join("\n");
   for (const day of model.days) {
     blocks.push(underline(day.label, "-"));
-    for (const release of day.releases) {
-      blocks.push([`> ${release.title}`, release.meta, release.summary, release.link].filter(Boolean).join("\n"));
-    }
+    for (const release of day.releases) blocks.push(full(release));
+  }
+  for (const section of model.sections) {
+    blocks.push(underline(section.heading, "-"));
+    for (const release of section.releases) blocks.push(full(release));
   }
   if (model.titles.length > 0) {
     blocks.push(underline(t.digest.moreHeading, "-"));
-    for (const release of model.titles) blocks.push(`> ${release.title}\n${release.link}`);
+    for (const release of model.titles) blocks.push(`> ${release.title}${release.marker ? ` ${release.marker}` : ""}\n${release.link}`);
   }
   if (model.hidden > 0) blocks.push(`${t.digest.andMore(model.hidden)}\n${t.digest.seeAll}:\n${links.viewInBrowserUrl}`);
 

@@ -1,5 +1,5 @@
 import { Fragment } from "react";
-import { buildDigestModel, type DigestModel } from "./digest-model";
+import { buildDigestModel, type DigestModel, type ShownRelease } from "./digest-model";
 import { EmailFooter, type OperatorInfo } from "./components/email-footer";
 import { EmailLayout } from "./components/email-layout";
 import { colors, darkClass, fontFamily, styles } from "./components/theme";
@@ -43,6 +43,33 @@ const listItem = { fontSize: "15px", lineHeight: "1.45", color: colors.text, mar
 // The headline list is a table of contents: compact, so the first story still shows early.
 const headlineItem = { fontSize: "14px", lineHeight: "1.4", color: colors.text, margin: "0 0 4px", fontFamily } as const;
 
+/** One release in full: its title (marked when in the other language), the "time · source" line, what it was called before, its summary. */
+function FullRelease({ release }: { release: ShownRelease }) {
+  return (
+    <>
+      <h3 style={itemTitle}>
+        <a href={release.link} style={titleLink} className={darkClass.link} lang={release.titleLang ?? undefined}>
+          {release.title}
+        </a>
+        {release.marker ? ` ${release.marker}` : null}
+      </h3>
+      <p style={release.summary || release.previously ? meta : { ...meta, margin: "0 0 22px" }} className={darkClass.muted}>
+        {release.meta}
+      </p>
+      {release.previously ? (
+        <p style={release.summary ? meta : { ...meta, margin: "0 0 22px" }} className={darkClass.muted}>
+          {release.previously}
+        </p>
+      ) : null}
+      {release.summary ? (
+        <p style={summary} className={darkClass.text} lang={release.titleLang ?? undefined}>
+          {release.summary}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 export function ReleaseDigestEmail({ model, unsubscribeUrl, preferencesUrl, viewInBrowserUrl, signupUrl, operator }: ReleaseDigestEmailProps) {
   const { t } = model;
   return (
@@ -81,21 +108,17 @@ export function ReleaseDigestEmail({ model, unsubscribeUrl, preferencesUrl, view
             {day.label}
           </h2>
           {day.releases.map((release) => (
-            <Fragment key={release.id}>
-              <h3 style={itemTitle}>
-                <a href={release.link} style={titleLink} className={darkClass.link}>
-                  {release.title}
-                </a>
-              </h3>
-              <p style={release.summary ? meta : { ...meta, margin: "0 0 22px" }} className={darkClass.muted}>
-                {release.meta}
-              </p>
-              {release.summary ? (
-                <p style={summary} className={darkClass.text}>
-                  {release.summary}
-                </p>
-              ) : null}
-            </Fragment>
+            <FullRelease key={release.id} release={release} />
+          ))}
+        </Fragment>
+      ))}
+      {model.sections.map((section) => (
+        <Fragment key={section.key}>
+          <h2 style={sectionHeading} className={`${darkClass.text} ${darkClass.hr}`}>
+            {section.heading}
+          </h2>
+          {section.releases.map((release) => (
+            <FullRelease key={release.id} release={release} />
           ))}
         </Fragment>
       ))}
@@ -107,9 +130,10 @@ export function ReleaseDigestEmail({ model, unsubscribeUrl, preferencesUrl, view
           <ul style={list}>
             {model.titles.map((release) => (
               <li key={release.id} style={listItem} className={darkClass.text}>
-                <a href={release.link} style={styles.link} className={darkClass.link}>
+                <a href={release.link} style={styles.link} className={darkClass.link} lang={release.titleLang ?? undefined}>
                   {release.title}
                 </a>
+                {release.marker ? ` ${release.marker}` : null}
               </li>
             ))}
           </ul>

@@ -8,6 +8,15 @@ export const CRON_DIGEST = "0 7 * * *";
 export const CRON_WEEKLY_DIGEST = "0 7 * * 1";
 
 export const DEFAULT_FEED_URL = "https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml";
+/** NATO's French news feed: the English one with /fr/ for /en/ (wrangler.toml configures both). */
+export const NATO_FR_FEED_URL = DEFAULT_FEED_URL.replace("/en/", "/fr/");
+/**
+ * wrangler.toml's FEED_LANGUAGES and FEED_TITLES name NATO's two feeds; an
+ * operator who sets FEED_URLS alone (a --var, the dashboard) must not fail on
+ * them, so entries for these two URLs are dropped when FEED_URLS leaves them
+ * out. Any other URL missing from FEED_URLS is still an error (a typo).
+ */
+const NATO_FEED_URLS: readonly string[] = [DEFAULT_FEED_URL, NATO_FR_FEED_URL];
 /** Names the deployment, so a site owner who sees our requests knows whose they are. */
 export function userAgentFor(publicUrl: string): string {
   return `NATO-Digest/0.1 (+${publicUrl}; an email digest of NATO's public feeds)`;
@@ -165,6 +174,7 @@ export function parseFeedLanguages(raw: string | null, feedUrls: string[]): Reco
     const at = part.lastIndexOf("=");
     const url = normaliseFeedUrl(at > 0 ? part.slice(0, at) : "");
     const lang = part.slice(at + 1).toLowerCase();
+    if (url !== null && !feedUrls.includes(url) && NATO_FEED_URLS.includes(url)) continue;
     if (url === null || !feedUrls.includes(url))
       throw new ConfigError(`FEED_LANGUAGES names a URL that is not in FEED_URLS: ${JSON.stringify(part.slice(0, at))}`);
     if (lang !== "en" && lang !== "fr") throw new ConfigError(`FEED_LANGUAGES: the language must be en or fr, got ${JSON.stringify(lang)}`);
@@ -183,6 +193,7 @@ export function parseFeedTitles(raw: string | null, feedUrls: string[]): Record<
     const at = part.indexOf("=", part.indexOf("://") + 3);
     const url = normaliseFeedUrl(at > 0 ? part.slice(0, at).trim() : "");
     const title = part.slice(at + 1).trim();
+    if (url !== null && !feedUrls.includes(url) && NATO_FEED_URLS.includes(url)) continue;
     if (url === null || !feedUrls.includes(url))
       throw new ConfigError(`FEED_TITLES names a URL that is not in FEED_URLS: ${JSON.stringify(part.slice(0, Math.max(at, 0)))}`);
     if (title === "" || title.length > 100) throw new ConfigError("FEED_TITLES: each title must be 1 to 100 characters");

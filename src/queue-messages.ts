@@ -11,7 +11,12 @@ export interface Preferences {
   lang: Lang;
   /** Feed ids the reader wants; null = the default (every feed in the reader's language, see effectiveSources). */
   sources: string[] | null;
+  /** Absent in records from before stories: "include". */
+  otherLanguage?: OtherLanguage;
 }
+
+/** A story NATO has not published in the reader's language: given in the other one (marked), or left out. */
+export type OtherLanguage = "include" | "skip";
 
 export interface ConfirmationMessage {
   kind: "confirmation";

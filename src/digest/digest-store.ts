@@ -70,6 +70,8 @@ export interface DigestMeta {
   subject: string;
   releaseCount: number;
   recipientCount: number;
+  /** Per language, the edition the archive shows (unfiltered if there is one, else the largest); absent in older records (English). */
+  langs?: Partial<Record<"en" | "fr", { id: string; subject: string; releaseCount: number }>>;
 }
 
 export interface DigestTotals {
@@ -130,10 +132,26 @@ export async function saveDigest(kv: KVNamespace, record: DigestRecord): Promise
     releaseCount: record.releases.length,
     recipientCount: record.recipientCount,
   };
+  const langs = archiveEditions(record.editions ?? []);
+  if (langs) metadata.langs = langs;
   await kv.put(DIGEST + record.id, JSON.stringify(record), { metadata });
 }
 
 /** Newest first. */
+/** Per language, the edition the archive lists for a run: one without topics if any, else the one with most readers. */
+function archiveEditions(editions: EditionSummary[]): DigestMeta["langs"] | null {
+  const out: NonNullable<DigestMeta["langs"]> = {};
+  const rank = (e: EditionSummary) => (e.topics.length === 0 ? 1e12 : 0) + e.recipientCount;
+  for (const edition of editions) {
+    const current = out[edition.lang];
+    const best = current ? editions.find((e) => e.digestId === current.id) : undefined;
+    if (!best || rank(edition) > rank(best)) {
+      out[edition.lang] = { id: edition.digestId, subject: edition.subject.slice(0, 120), releaseCount: edition.releaseIds.length };
+    }
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
 export async function listDigests(kv: KVNamespace, limit: number): Promise<{ id: string; meta: DigestMeta }[]> {
   const out: { id: string; meta: DigestMeta }[] = [];
   let cursor: string | undefined;

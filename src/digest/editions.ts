@@ -7,14 +7,14 @@ import type { DigestRelease } from "../../emails/release-digest";
 import {
   DEFAULT_PREFERENCES,
   effectiveSources,
-  feedIdFor,
   foldText,
-  topicMatcher,
   type Cadence,
   type FeedChoice,
   type Lang,
+  type OtherLanguage,
   type Preferences,
 } from "../subscribers/preferences";
+import { selectStoryReleases, type StoryCandidate } from "./select-stories";
 
 /** A confirmed reader as the KV list metadata describes them. */
 export interface ListedReader {
@@ -31,6 +31,8 @@ export interface EditionChoice {
   topics: string[];
   /** Feed ids, sorted; null when no feeds are known (every release counts). */
   sources: string[] | null;
+  /** Absent: "include" (stories NATO has not translated come in the other language, marked). */
+  otherLanguage?: OtherLanguage;
 }
 
 export interface PlannedEdition {
@@ -50,30 +52,29 @@ export interface EditionPlan {
   unknownEditionKeys: string[];
 }
 
-export function choiceFor(preferences: Pick<Preferences, "lang" | "topics" | "sources">, feeds: FeedChoice[] | null): EditionChoice {
+export function choiceFor(preferences: Pick<Preferences, "lang" | "topics" | "sources" | "otherLanguage">, feeds: FeedChoice[] | null): EditionChoice {
   const topics = [...new Set(preferences.topics)].sort((a, b) => (foldText(a) < foldText(b) ? -1 : 1));
-  return { lang: preferences.lang, topics, sources: feeds ? effectiveSources(preferences, feeds).sort() : null };
+  const choice: EditionChoice = { lang: preferences.lang, topics, sources: feeds ? effectiveSources(preferences, feeds).sort() : null };
+  // Without a feed in the reader's language nothing can be "not yet translated": other-language releases stay out.
+  const translatable = !feeds || feeds.some((feed) => feed.lang === preferences.lang);
+  if (preferences.otherLanguage === "skip" || !translatable) choice.otherLanguage = "skip";
+  return choice;
 }
 
 function keyOf(choice: EditionChoice): string {
-  return JSON.stringify([choice.lang, [...new Set(choice.topics.map(foldText))].sort(), choice.sources]);
+  const key = [choice.lang, [...new Set(choice.topics.map(foldText))].sort(), choice.sources];
+  return JSON.stringify(choice.otherLanguage === "skip" ? [...key, "skip"] : key);
 }
 
-/** The releases of one edition, in the order given. */
-export function releasesFor(choice: EditionChoice, releases: (DigestRelease & { sourceUrl?: string })[]): DigestRelease[] {
-  const sources = choice.sources ? new Set(choice.sources) : null;
-  const matches = topicMatcher(choice.topics);
-  return releases.filter((release) => {
-    // Releases stored before sources were recorded belong to every feed choice.
-    if (sources && release.sourceUrl && !sources.has(feedIdFor(release.sourceUrl))) return false;
-    return matches(release);
-  });
+/** The releases of one edition, story by story (select-stories.ts), in the order given. */
+export function releasesFor(choice: EditionChoice, releases: StoryCandidate[]): DigestRelease[] {
+  return selectStoryReleases(choice, releases);
 }
 
 export function planEditions(
   readers: ListedReader[],
   preferencesByKey: Map<string, Preferences>,
-  releases: (DigestRelease & { sourceUrl?: string })[],
+  releases: StoryCandidate[],
   feeds: FeedChoice[] | null,
 ): EditionPlan {
   const byKey = new Map<string, { choice: EditionChoice; releases: DigestRelease[]; readers: ListedReader[] }>();
@@ -83,7 +84,7 @@ export function planEditions(
   for (const reader of readers) {
     let resolved = choiceByStoredKey.get(reader.edition);
     if (!resolved) {
-      let preferences: Pick<Preferences, "lang" | "topics" | "sources"> = DEFAULT_PREFERENCES;
+      let preferences: Pick<Preferences, "lang" | "topics" | "sources" | "otherLanguage"> = DEFAULT_PREFERENCES;
       if (reader.edition !== null) {
         const stored = preferencesByKey.get(reader.edition);
         if (stored) preferences = stored;

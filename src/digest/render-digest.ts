@@ -255,7 +255,7 @@ function withArchiveNav(page: string, lang: Lang, related: WebVersionLink[]): st
   const link = 'style="color:#0b4ea2;text-decoration:underline" class="email-link"';
   const nav =
     `<nav aria-label="NATO Digest" class="email-muted" style="max-width:600px;margin:0 auto;padding:12px 16px 0;color:#4a5361;font:14px/1.5 system-ui,sans-serif">` +
-    `<a href="/digests" ${link}>${escapeHtml(t.pages.pastDigests)}</a> · <a href="${signup}" ${link}>${escapeHtml(t.pages.signup.submit)}</a>` +
+    `<a href="/digests${lang === "en" ? "" : `?lang=${lang}`}" ${link}>${escapeHtml(t.pages.pastDigests)}</a> · <a href="${signup}" ${link}>${escapeHtml(t.pages.signup.submit)}</a>` +
     related.map((item) => ` · <a href="${escapeHtml(item.href)}" ${link}>${escapeHtml(item.label)}</a>`).join("") +
     `</nav>`;
   return `${page.slice(0, end + 1)}${nav}${page.slice(end + 1)}`;

@@ -45,6 +45,8 @@ import { buildRecipients, planRun, renderEditions, renderRunPage, saveFrozenReci
 import type { DigestContent } from "./render-digest";
 import { finishPrevious, resumeDigest } from "./resume-digest";
 import { selectReleaseKeys } from "./select-releases";
+import { withStoryFields } from "./select-stories";
+import { listRevisionCandidates } from "./revision-candidates";
 
 export { buildBatches, enqueueBatches } from "./batches";
 
@@ -59,7 +61,9 @@ export async function digestIdFor(releaseIds: string[], now: Date, cadence: Cade
   return `${now.toISOString().slice(0, 10)}-${cadence === "weekly" ? "w" : ""}${hash.slice(0, 10)}`;
 }
 
-type SelectedRelease = { id: string; title: string; link: string; summary: string; publishedAt: string; sourceUrl?: string };
+type SelectedRelease = { id: string; title: string; link: string; summary: string; publishedAt: string; sourceUrl?: string } & Parameters<
+  typeof withStoryFields
+>[1];
 
 export function toDigestRelease(release: SelectedRelease, feeds: FeedChoice[] | null = null): DigestRelease & { sourceUrl?: string } {
   const source = feeds && release.sourceUrl ? feeds.find((feed) => feed.url === release.sourceUrl)?.title : undefined;
@@ -72,7 +76,7 @@ export function toDigestRelease(release: SelectedRelease, feeds: FeedChoice[] | 
   };
   if (source) out.source = source;
   if (release.sourceUrl) out.sourceUrl = release.sourceUrl;
-  return out;
+  return withStoryFields(out, release);
 }
 
 const withoutSource = ({ sourceUrl: _source, ...release }: RunRelease): DigestRelease => release;
@@ -296,5 +300,6 @@ export async function selectForDigest(deps: Pick<DigestDeps, "kv" | "maxAgeDays"
   const last = state.lastDigestId ? await getDigest(deps.kv, state.lastDigestId) : null;
   const alreadySent = new Set(last?.releases.map((r) => r.id) ?? []);
   const keys = selectReleaseKeys(listed, { since, now, maxAgeDays: window.maxAgeDays }, alreadySent);
-  return getReleases(deps.kv, keys);
+  // Plus what NATO revised since the window opened, of releases mailed before it (select-stories.ts decides who gets it).
+  return [...(await getReleases(deps.kv, keys)), ...(await listRevisionCandidates(deps.kv, since, now, window.maxAgeDays))];
 }

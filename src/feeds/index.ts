@@ -31,6 +31,7 @@ export async function runIngest(
       maxBytes: config.feedMaxBytes,
       lookbackHours: config.lookbackHours,
       maxAgeDays: config.maxAgeDays,
+      feedLanguages: config.feedLanguages,
     },
     { kv, fetcher, now, alert },
   );

@@ -3,12 +3,15 @@
 // hostile feed never stops the others, and its failure is recorded in its
 // health. Releases are written before the source record that marks them
 // seen, so a KV fault mid-run loses nothing: the next run retries them.
-import { hasRelease, saveRelease, type StoredRelease } from "../releases/release-store";
+import type { Release } from "../releases/release";
+import { listKnownReleaseIds, saveRelease, type StoredRelease } from "../releases/release-store";
 import { fetchFeed, type Fetcher } from "./fetch-feed";
 import { buildFeedTitle, buildLanguageTag, buildRelease, buildSiteUrl } from "./normalise-item";
 import { flagReason } from "./source-health";
 import { parseFeed } from "./parse-feed";
 import { createSourceState, getSource, MAX_SEEN_IDS, saveSource, type SourceState } from "./source-store";
+import { buildSourceLanguage, pairNewReleases, saveStoryEntries, type StoryCache } from "./stories";
+import { buildFingerprints, findRevised, recordRevisions } from "./revisions";
 
 export interface IngestOptions {
   feedUrls: string[];
@@ -17,6 +20,8 @@ export interface IngestOptions {
   maxBytes: number;
   lookbackHours: number;
   maxAgeDays: number;
+  /** Feed URL → language (FEED_LANGUAGES); a feed not named here is taken at its word (<language>). */
+  feedLanguages?: Record<string, "en" | "fr">;
 }
 
 export interface SourceReport {
@@ -26,6 +31,8 @@ export interface SourceReport {
   new: number;
   /** Of the new ones, how many are queued for the next digest. */
   queued: number;
+  /** Releases seen before whose title or summary NATO changed since (listed as updated in the next digest). */
+  revised?: number;
   /** Items in the feed document. */
   total: number;
   /** Items dropped as unusable (no link, no title), with the first reason. */
@@ -54,7 +61,8 @@ export async function ingestAll(options: IngestOptions, deps: IngestDeps): Promi
   const startedAt = deps.now().toISOString();
   const sources: SourceReport[] = [];
   // Sequential on purpose: few sources, and it keeps the KV write rate gentle.
-  for (const url of options.feedUrls) sources.push(await ingestSource(url, options, deps));
+  const stories: StoryCache = new Map();
+  for (const url of options.feedUrls) sources.push(await ingestSource(url, options, deps, stories));
   return { startedAt, finishedAt: deps.now().toISOString(), sources, new: sources.reduce((sum, s) => sum + s.new, 0) };
 }
 
@@ -72,7 +80,7 @@ export function isDigestEligible(
   return true;
 }
 
-async function ingestSource(url: string, options: IngestOptions, deps: IngestDeps): Promise<SourceReport> {
+async function ingestSource(url: string, options: IngestOptions, deps: IngestDeps, stories: StoryCache): Promise<SourceReport> {
   const report: SourceReport = { url, status: "ok", new: 0, queued: 0, total: 0, invalid: 0, firstRun: false };
   let state: SourceState;
   try {
@@ -103,6 +111,10 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
 
     const seen = new Set(state.seenIds);
     const newIds: string[] = [];
+    const candidates: StoredRelease[] = [];
+    const inDocument: Release[] = [];
+    const seenBefore: Release[] = [];
+    const addedNow = new Set<string>();
     let firstInvalid: string | null = null;
     for (const item of feed.items) {
       const result = buildRelease(item, fetched.finalUrl, now, siteUrl);
@@ -112,15 +124,36 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
         continue;
       }
       const release = result.release;
-      if (seen.has(release.id)) continue;
+      inDocument.push(release);
+      if (seen.has(release.id)) {
+        if (!addedNow.has(release.id)) seenBefore.push(release);
+        continue;
+      }
       seen.add(release.id); // also dedupes within one document
       newIds.push(release.id);
-      if (await hasRelease(deps.kv, release.id)) continue; // known from another source
-      const stored: StoredRelease = { ...release, eligible: isDigestEligible(release, firstRun, now, options) };
+      addedNow.add(release.id);
+      candidates.push({ ...release, eligible: isDigestEligible(release, firstRun, now, options) });
+    }
+    // One bulk read per 100 new ids (not one per release): which are known from another source.
+    const known =
+      candidates.length > 0
+        ? await listKnownReleaseIds(
+            deps.kv,
+            candidates.map((release) => release.id),
+          )
+        : new Set<string>();
+    const fresh = candidates.filter((release) => !known.has(release.id));
+    const sourceLang = buildSourceLanguage(options.feedLanguages?.[url], feed.language ?? null);
+    const storyEntries = fresh.length > 0 ? await pairNewReleases(deps.kv, fresh, sourceLang, stories) : new Map();
+    for (const stored of fresh) {
       await saveRelease(deps.kv, stored);
       report.new++;
       if (stored.eligible) report.queued++;
     }
+    await saveStoryEntries(deps.kv, storyEntries);
+    const revised = findRevised(state.fingerprints, seenBefore);
+    if (revised.length > 0) report.revised = await recordRevisions(deps.kv, revised, now);
+    state.fingerprints = buildFingerprints(inDocument);
 
     const warnings: string[] = [];
     if (fetched.charsetWarning) warnings.push(fetched.charsetWarning);

@@ -27,6 +27,8 @@ export interface SourceState {
   itemsInFeed: number;
   lastNewCount: number;
   alertSentAt: string | null;
+  /** Release id → fingerprint of its title and summary (releases/revision.ts), for the items in the last document; absent in older records. */
+  fingerprints?: Record<string, string>;
 }
 
 export function createSourceState(url: string): SourceState {

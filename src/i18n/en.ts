@@ -33,6 +33,12 @@ export const en = {
     forwarded: "Forwarded this?",
     subscribeHere: "Subscribe here",
     sourceFallback: "NATO",
+    /** After a title NATO has not published in the reader's language. */
+    inLanguage: (lang: Lang): string => (lang === "fr" ? "(in French)" : "(in English)"),
+    /** A translation of a story the reader got in the other language. */
+    nowInLanguage: (lang: Lang): string => (lang === "fr" ? "Now in French" : "Now in English"),
+    updatedHeading: "Updated since we sent it",
+    previously: (title: string) => `Previously: “${title}”`,
   },
   footer: {
     unsubscribe: "Unsubscribe",
@@ -73,6 +79,14 @@ export const en = {
     otherLanguage: { label: "Français", href: "/?lang=fr", lang: "fr" as Lang },
     footer: "NATO Digest is an independent service that mails a summary of NATO's public news and press releases. It is not affiliated with NATO.",
     pastDigests: "Past digests",
+    archive: {
+      empty: "No digest has been sent yet.",
+      atom: "Atom feed",
+      subscribe: "Subscribe",
+      feedTitle: "NATO Digest archive",
+      releases: (n: number) => `${n} ${plural(n, "release", "releases")}`,
+      otherLanguage: { label: "En français", href: "/digests?lang=fr", lang: "fr" as Lang },
+    },
     signup: {
       title: "NATO news by email",
       heading: "NATO's news and press releases, by email",
@@ -88,6 +102,9 @@ export const en = {
       topicsLabel: "Only releases about these topics (optional)",
       topicsHint: "Up to 10 words, separated by commas. Example: cyber, Ukraine, space. Empty: everything.",
       langLegend: "Language of the emails",
+      otherLanguageLegend: "News NATO has not published in your language",
+      otherLanguageInclude: "Include it in the other language, marked as such",
+      otherLanguageSkip: "Leave it out",
       sourcesLegend: "Feeds",
       sourcesHint: "Tick the feeds you want. None ticked: every feed in the language you chose.",
       submit: "Subscribe",

@@ -1,7 +1,7 @@
 // Every French word a reader sees; same shape as en.ts. French typography:
 // a non-breaking space (\u00a0) before ":", "?", "!" and ";".
 import type { Strings } from "./en";
-import type { Cadence } from "./lang";
+import type { Cadence, Lang } from "./lang";
 
 const plural = (n: number, one: string, many: string) => (n <= 1 ? one : many);
 
@@ -32,6 +32,10 @@ export const fr: Strings = {
     forwarded: "On vous l'a transféré\u00a0?",
     subscribeHere: "Abonnez-vous ici",
     sourceFallback: "OTAN",
+    inLanguage: (lang: Lang): string => (lang === "en" ? "(en anglais)" : "(en français)"),
+    nowInLanguage: (lang: Lang): string => (lang === "en" ? "Maintenant en anglais" : "Maintenant en français"),
+    updatedHeading: "Mis à jour depuis notre envoi",
+    previously: (title: string) => `Auparavant : « ${title} »`,
   },
   footer: {
     unsubscribe: "Se désabonner",
@@ -74,6 +78,14 @@ export const fr: Strings = {
     footer:
       "NATO Digest est un service indépendant qui envoie par e-mail un résumé des actualités et communiqués publics de l'OTAN. Il n'a aucun lien avec l'OTAN.",
     pastDigests: "Éditions précédentes",
+    archive: {
+      empty: "Aucune édition n'a encore été envoyée.",
+      atom: "Flux Atom",
+      subscribe: "S'abonner",
+      feedTitle: "Archives de NATO Digest",
+      releases: (n: number) => `${n} ${plural(n, "communiqué", "communiqués")}`,
+      otherLanguage: { label: "In English", href: "/digests", lang: "en" },
+    },
     signup: {
       title: "L'actualité de l'OTAN par e-mail",
       heading: "Les actualités et communiqués de l'OTAN, par e-mail",
@@ -89,6 +101,9 @@ export const fr: Strings = {
       topicsLabel: "Seulement les communiqués sur ces sujets (facultatif)",
       topicsHint: "Jusqu'à 10 mots, séparés par des virgules. Exemple\u00a0: cyber, Ukraine, espace. Vide\u00a0: tout.",
       langLegend: "Langue des e-mails",
+      otherLanguageLegend: "Les actualités que l'OTAN n'a pas publiées dans votre langue",
+      otherLanguageInclude: "Les inclure dans l'autre langue, en le signalant",
+      otherLanguageSkip: "Les laisser de côté",
       sourcesLegend: "Flux",
       sourcesHint: "Cochez les flux voulus. Aucun coché\u00a0: tous les flux dans la langue choisie.",
       submit: "S'abonner",

@@ -35,7 +35,38 @@ export async function hasRelease(kv: KVNamespace, id: string): Promise<boolean> 
   return (await kv.get(ID_PREFIX + id)) !== null;
 }
 
+/** Which of these ids are already stored (from any source): one bulk read per 100 ids. */
+export async function listKnownReleaseIds(kv: KVNamespace, ids: string[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (let start = 0; start < ids.length; start += 100) {
+    const slice = ids.slice(start, start + 100);
+    const values = await kv.get(slice.map((id) => ID_PREFIX + id));
+    for (const id of slice) if (values.get(ID_PREFIX + id) != null) known.add(id);
+  }
+  return known;
+}
+
+/** The stored releases behind these ids: two bulk reads per 100 (the id pointers, then the records). */
+export async function getReleasesByIds(kv: KVNamespace, ids: string[]): Promise<StoredRelease[]> {
+  const keys: string[] = [];
+  for (let start = 0; start < ids.length; start += 100) {
+    const slice = ids.slice(start, start + 100);
+    const values = await kv.get(slice.map((id) => ID_PREFIX + id));
+    for (const id of slice) {
+      const key = values.get(ID_PREFIX + id);
+      if (key) keys.push(key);
+    }
+  }
+  return getReleases(kv, keys);
+}
+
 export async function saveRelease(kv: KVNamespace, release: StoredRelease): Promise<void> {
+  await updateRelease(kv, release);
+  await kv.put(ID_PREFIX + release.id, releaseKey(release));
+}
+
+/** Rewrites a stored release's record (NATO revised it); its key and id pointer stay. */
+export async function updateRelease(kv: KVNamespace, release: StoredRelease): Promise<void> {
   const key = releaseKey(release);
   const metadata: ReleaseMeta = {
     firstSeenAt: release.firstSeenAt,
@@ -44,7 +75,6 @@ export async function saveRelease(kv: KVNamespace, release: StoredRelease): Prom
     title: release.title.slice(0, META_TITLE_LENGTH),
   };
   await kv.put(key, JSON.stringify(release), { metadata });
-  await kv.put(ID_PREFIX + release.id, key);
 }
 
 export async function getReleases(kv: KVNamespace, keys: string[]): Promise<StoredRelease[]> {

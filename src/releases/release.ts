@@ -1,3 +1,5 @@
+import type { StoryLang, StoryVersion } from "./story";
+
 // A release as the service keeps it: what feeds/ produces at ingest and
 // every later step (selection, rendering, the archive) reads.
 export interface Release {
@@ -11,4 +13,10 @@ export interface Release {
   hasFeedDate: boolean;
   firstSeenAt: string;
   sourceUrl: string;
+  /** The release's language (its feed's, else its link's); absent in records from before stories, or unknown. */
+  lang?: StoryLang | null;
+  /** Shared with its translation (see story.ts); absent: a story of its own. */
+  storyKey?: string;
+  /** The other language's version, when it was stored before this one (set at ingest). */
+  translationOf?: StoryVersion;
 }

@@ -20,6 +20,7 @@ export interface ExportRow {
   lang: Preferences["lang"];
   /** Feed ids; null = the default feeds for the reader's language. */
   sources: string[] | null;
+  otherLanguage: "include" | "skip";
 }
 
 export const CSV_COLUMNS: (keyof ExportRow)[] = [
@@ -35,6 +36,7 @@ export const CSV_COLUMNS: (keyof ExportRow)[] = [
   "topics",
   "lang",
   "sources",
+  "otherLanguage",
 ];
 
 export function toExportRow(subscriber: Subscriber): ExportRow {
@@ -52,6 +54,7 @@ export function toExportRow(subscriber: Subscriber): ExportRow {
     topics: preferences.topics,
     lang: preferences.lang,
     sources: preferences.sources,
+    otherLanguage: preferences.otherLanguage ?? "include",
   };
 }
 

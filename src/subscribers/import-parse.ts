@@ -20,7 +20,7 @@ export interface ParsedImport {
   preferences?: (Preferences | null)[];
 }
 
-const CHOICE_COLUMNS = ["cadence", "topics", "lang"] as const;
+const CHOICE_COLUMNS = ["cadence", "topics", "lang", "otherLanguage"] as const;
 
 export class ImportFormatError extends Error {
   override name = "ImportFormatError";
@@ -104,7 +104,9 @@ export async function parseCsvImport(body: ReadableStream<Uint8Array>): Promise<
       emailColumn = header ? header.findIndex((cell) => /^\s*e-?mail(\s*address)?\s*$/i.test(cell)) : -1;
       if (emailColumn < 0) throw new ImportFormatError('the first CSV line must be a header with an "email" column');
       choiceColumns = Object.fromEntries(
-        CHOICE_COLUMNS.map((name) => [name, header!.findIndex((cell) => cell.trim().toLowerCase() === name)] as const).filter(([, index]) => index >= 0),
+        CHOICE_COLUMNS.map((name) => [name, header!.findIndex((cell) => cell.trim().toLowerCase() === name.toLowerCase())] as const).filter(
+          ([, index]) => index >= 0,
+        ),
       );
       return;
     }
@@ -158,8 +160,8 @@ export function parseJsonImport(text: string): ParsedImport {
   // "line" is the 1-based position in the array for JSON.
   value.forEach((entry, index) => {
     if (typeof entry === "object" && entry !== null && "email" in entry) {
-      const { email, cadence, topics, lang } = entry as { email: unknown } & RawPreferences;
-      collector.add(index + 1, email, { cadence, topics, lang });
+      const { email, cadence, topics, lang, otherLanguage } = entry as { email: unknown } & RawPreferences;
+      collector.add(index + 1, email, { cadence, topics, lang, otherLanguage });
     } else collector.add(index + 1, entry);
   });
   return collector.result;

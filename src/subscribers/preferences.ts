@@ -9,16 +9,19 @@ import type { Config } from "../config";
 import { LANGS, type Cadence, type Lang } from "../i18n/lang";
 import { sha256HexSync } from "../lib/crypto";
 import { listSources } from "../feeds/source-store";
-import type { Preferences } from "../queue-messages";
+import type { OtherLanguage, Preferences } from "../queue-messages";
 
 // The shape lives with the queue's messages (an import chunk carries it), so
 // that module stays a leaf; this module is its home for everything else.
 export type { Preferences };
+/** A story NATO has not published in the reader's language: given in the other one (marked), or left out. */
+export type { OtherLanguage };
 
 // One definition of each, in the i18n leaf (emails/ may import nothing else).
 export type { Cadence, Lang };
 export { LANGS };
 export const CADENCES: readonly Cadence[] = ["daily", "weekly"];
+export const OTHER_LANGUAGE_CHOICES: readonly OtherLanguage[] = ["include", "skip"];
 export const MAX_TOPICS = 10;
 export const MIN_TOPIC_LENGTH = 2;
 export const MAX_TOPIC_LENGTH = 40;
@@ -39,6 +42,7 @@ export interface RawPreferences {
   topics?: unknown;
   lang?: unknown;
   sources?: unknown;
+  otherLanguage?: unknown;
 }
 
 /** Lower case, accents and other combining marks removed, compatibility forms folded ("Sécurité" → "securite"). */
@@ -94,6 +98,10 @@ export function parsePreferencesInput(raw: RawPreferences, feeds: FeedChoice[]):
   }
   const lang = raw.lang === undefined || raw.lang === "" ? "en" : raw.lang;
   if (typeof lang !== "string" || !(LANGS as readonly string[]).includes(lang)) return { ok: false, field: "lang", message: "lang must be en or fr" };
+  const otherLanguage = raw.otherLanguage === undefined || raw.otherLanguage === "" ? "include" : raw.otherLanguage;
+  if (typeof otherLanguage !== "string" || !(OTHER_LANGUAGE_CHOICES as readonly string[]).includes(otherLanguage)) {
+    return { ok: false, field: "otherLanguage", message: "otherLanguage must be include or skip" };
+  }
   const topics = parseTopics(raw.topics);
   if (!topics.ok) return { ok: false, field: "topics", message: topics.message };
 
@@ -114,23 +122,33 @@ export function parsePreferencesInput(raw: RawPreferences, feeds: FeedChoice[]):
     const defaults = effectiveSources({ sources: null, lang: lang as Lang }, feeds);
     if (defaults.length === sources.length && defaults.every((id) => chosen.has(id))) sources = null;
   }
-  return { ok: true, preferences: { cadence: cadence as Cadence, topics: topics.topics, lang: lang as Lang, sources } };
+  const preferences: Preferences = { cadence: cadence as Cadence, topics: topics.topics, lang: lang as Lang, sources };
+  if (otherLanguage === "skip") preferences.otherLanguage = "skip";
+  return { ok: true, preferences };
 }
 
 /** The reader's preferences; records written before preferences existed read as the defaults. */
 export function preferencesOf(subscriber: { preferences?: Preferences }): Preferences {
   const stored = subscriber.preferences;
   if (!stored) return { ...DEFAULT_PREFERENCES, topics: [] };
-  return {
+  const preferences: Preferences = {
     cadence: stored.cadence === "weekly" ? "weekly" : "daily",
     topics: Array.isArray(stored.topics) ? stored.topics : [],
     lang: stored.lang === "fr" ? "fr" : "en",
     sources: Array.isArray(stored.sources) ? stored.sources : null,
   };
+  if (stored.otherLanguage === "skip") preferences.otherLanguage = "skip";
+  return preferences;
 }
 
 export function isDefaultPreferences(preferences: Preferences): boolean {
-  return preferences.cadence === "daily" && preferences.lang === "en" && preferences.topics.length === 0 && preferences.sources === null;
+  return (
+    preferences.cadence === "daily" &&
+    preferences.lang === "en" &&
+    preferences.topics.length === 0 &&
+    preferences.sources === null &&
+    preferences.otherLanguage !== "skip"
+  );
 }
 
 /**
@@ -167,7 +185,10 @@ export function topicMatcher(topics: string[]): (release: { title: string; summa
 export function canonicalPreferences(preferences: Preferences): string {
   const topics = [...new Set(preferences.topics.map(foldText))].sort();
   const sources = preferences.sources === null ? null : [...new Set(preferences.sources)].sort();
-  return JSON.stringify({ c: preferences.cadence, l: preferences.lang, t: topics, s: sources });
+  // "o" only when it differs from the default, so readers who never chose keep their edition keys.
+  const canonical: Record<string, unknown> = { c: preferences.cadence, l: preferences.lang, t: topics, s: sources };
+  if (preferences.otherLanguage === "skip") canonical.o = "skip";
+  return JSON.stringify(canonical);
 }
 
 /** The feeds the pages offer and editions filter on: configured URLs, titled by the feed (or the configuration), with their language. */

@@ -69,7 +69,8 @@ export async function saveEditionPreferences(kv: KVNamespace, preferences: Prefe
 }
 
 function canonicalPreferencesValue(preferences: Preferences): string {
-  return JSON.stringify({ cadence: preferences.cadence, topics: preferences.topics, lang: preferences.lang, sources: preferences.sources });
+  const { cadence, topics, lang, sources, otherLanguage } = preferences;
+  return JSON.stringify(otherLanguage === "skip" ? { cadence, topics, lang, sources, otherLanguage } : { cadence, topics, lang, sources });
 }
 
 /** The preferences behind edition keys, 100 per bulk read. Unknown keys are absent from the map. */

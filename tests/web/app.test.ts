@@ -170,7 +170,9 @@ describe("import and export", () => {
     await seedSubscribers(domain, 1_150);
     const csv = await (await call("/admin/subscribers?format=csv", { headers: ADMIN_AUTH })).text();
     const rows = csv.trim().split("\r\n");
-    expect(rows[0]).toBe("email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources");
+    expect(rows[0]).toBe(
+      "email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources,otherLanguage",
+    );
     expect(rows.slice(1)).toHaveLength(1_150);
     expect(new Set(rows.slice(1).map((r) => r.split(",")[0])).size).toBe(1_150);
     const json = (await (await call("/admin/subscribers?format=json", { headers: ADMIN_AUTH })).json()) as { email: string }[];

@@ -21,7 +21,10 @@ consoleRoutes.get("/static/console.js", (c) =>
 
 consoleRoutes.get("/sample-feed.xml", (c) => {
   if (!isLocalMode(c.get("config"))) return c.json({ error: "not found" }, 404);
-  return c.body(buildSampleFeed(new Date()), 200, { "Content-Type": "application/rss+xml; charset=utf-8", "Cache-Control": "no-store" });
+  return c.body(buildSampleFeed(new Date(), c.req.query("lang") === "fr" ? "fr" : "en"), 200, {
+    "Content-Type": "application/rss+xml; charset=utf-8",
+    "Cache-Control": "no-store",
+  });
 });
 
 consoleRoutes.use("*", requireConfigured);

@@ -9,7 +9,9 @@ import { html } from "hono/html";
 import { getDigest, listDigests } from "../../digest/digest-store";
 import { getEdition } from "../../digest/edition-store";
 import { webVersion, type WebVersionLink } from "../../digest/render-digest";
-import type { DigestRecord } from "../../digest/digest-store";
+import type { DigestMeta, DigestRecord } from "../../digest/digest-store";
+import { stringsFor } from "../../i18n";
+import type { Lang } from "../../i18n/lang";
 import { page } from "../layout";
 import type { AppEnv } from "../types";
 
@@ -17,27 +19,43 @@ export const archiveRoutes = new Hono<AppEnv>();
 
 const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
 
+/** ?lang=fr: the French archive; anything else: the English one. */
+const archiveLang = (value: string | undefined): Lang => (value === "fr" ? "fr" : "en");
+const langQuery = (lang: Lang) => (lang === "en" ? "" : `?lang=${lang}`);
+
+/** The runs of one language: each run's edition in that language (older records, without languages, are English). */
+function inLanguage(digests: { id: string; meta: DigestMeta }[], lang: Lang) {
+  return digests.flatMap(({ id, meta }) => {
+    const run = { id, subject: meta.subject, releaseCount: meta.releaseCount };
+    // A run in one language is its own page; otherwise each language links its edition.
+    const edition = meta.langs ? (Object.keys(meta.langs).length === 1 && meta.langs[lang] ? run : meta.langs[lang]) : lang === "en" ? run : undefined;
+    return edition ? [{ id: edition.id, subject: edition.subject, releaseCount: edition.releaseCount, createdAt: meta.createdAt }] : [];
+  });
+}
+
 archiveRoutes.get("/digests.xml", async (c) => {
   const base = c.get("config").publicUrl;
-  const digests = await listDigests(c.env.KV, 50);
-  const updated = digests[0]?.meta.createdAt ?? new Date(0).toISOString();
+  const lang = archiveLang(c.req.query("lang"));
+  const t = stringsFor(lang).pages.archive;
+  const digests = inLanguage(await listDigests(c.env.KV, 50), lang);
+  const updated = digests[0]?.createdAt ?? new Date(0).toISOString();
   const entries = digests
     .map(
-      ({ id, meta }) => `  <entry>
-    <id>${escapeXml(`${base}/digests/${id}`)}</id>
-    <title>${escapeXml(meta.subject)}</title>
-    <link rel="alternate" type="text/html" href="${escapeXml(`${base}/digests/${id}`)}"/>
-    <updated>${escapeXml(meta.createdAt)}</updated>
-    <summary>${meta.releaseCount} new releases</summary>
+      (digest) => `  <entry>
+    <id>${escapeXml(`${base}/digests/${digest.id}`)}</id>
+    <title>${escapeXml(digest.subject)}</title>
+    <link rel="alternate" type="text/html" href="${escapeXml(`${base}/digests/${digest.id}`)}"/>
+    <updated>${escapeXml(digest.createdAt)}</updated>
+    <summary>${escapeXml(t.releases(digest.releaseCount))}</summary>
   </entry>`,
     )
     .join("\n");
   const body = `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
-  <id>${escapeXml(`${base}/digests.xml`)}</id>
-  <title>NATO Digest archive</title>
-  <link rel="self" href="${escapeXml(`${base}/digests.xml`)}"/>
-  <link rel="alternate" type="text/html" href="${escapeXml(`${base}/digests`)}"/>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${lang}">
+  <id>${escapeXml(`${base}/digests.xml${langQuery(lang)}`)}</id>
+  <title>${escapeXml(t.feedTitle)}</title>
+  <link rel="self" href="${escapeXml(`${base}/digests.xml${langQuery(lang)}`)}"/>
+  <link rel="alternate" type="text/html" href="${escapeXml(`${base}/digests${langQuery(lang)}`)}"/>
   <updated>${escapeXml(updated)}</updated>
   <author><name>NATO Digest</name></author>
 ${entries}
@@ -47,20 +65,26 @@ ${entries}
 });
 
 archiveRoutes.get("/digests", async (c) => {
-  const digests = await listDigests(c.env.KV, 100);
+  const lang = archiveLang(c.req.query("lang"));
+  const strings = stringsFor(lang);
+  const t = strings.pages.archive;
+  const digests = inLanguage(await listDigests(c.env.KV, 100), lang);
+  const atom = `/digests.xml${langQuery(lang)}`;
   return c.html(
     page({
-      title: "Past digests",
-      head: html`<link rel="alternate" type="application/atom+xml" title="NATO Digest archive" href="/digests.xml" />`,
-      body: html`<h1>Past digests</h1>
+      lang,
+      title: strings.pages.pastDigests,
+      switchLanguage: t.otherLanguage,
+      head: html`<link rel="alternate" type="application/atom+xml" title="${t.feedTitle}" href="${atom}" />`,
+      body: html`<h1>${strings.pages.pastDigests}</h1>
         ${
           digests.length === 0
-            ? html`<p>No digest has been sent yet.</p>`
+            ? html`<p>${t.empty}</p>`
             : html`<ul>
-                ${digests.map(({ id, meta }) => html`<li><a href="/digests/${id}">${meta.subject}</a></li>`)}
+                ${digests.map((digest) => html`<li><a href="/digests/${digest.id}">${digest.subject}</a></li>`)}
               </ul>`
         }
-        <p><a href="/digests.xml">Atom feed</a> · <a href="/">Subscribe</a></p>`,
+        <p><a href="${atom}">${t.atom}</a> · <a href="/${langQuery(lang)}">${t.subscribe}</a></p>`,
     }),
   );
 });

@@ -20,6 +20,8 @@ export interface ChoiceValues {
   lang?: Lang;
   /** null or empty: the default (every feed in the reader's language). */
   sources?: string[] | null;
+  /** Absent: "include". */
+  otherLanguage?: "include" | "skip";
 }
 
 export interface FieldError {
@@ -80,6 +82,16 @@ export function preferenceFields(options: { lang: Lang; values?: ChoiceValues; f
         ><input type="radio" name="lang" value="fr" ${readerLang === "fr" ? "checked" : ""} /> <span lang="fr">${t.pages.langNames.fr}</span></label
       >
     </fieldset>
+    <fieldset>
+      <legend>${s.otherLanguageLegend}</legend>
+      ${errorFor(t, error, "otherLanguage")}
+      <label class="choice"
+        ><input type="radio" name="otherLanguage" value="include" ${values.otherLanguage !== "skip" ? "checked" : ""} /> ${s.otherLanguageInclude}</label
+      >
+      <label class="choice"
+        ><input type="radio" name="otherLanguage" value="skip" ${values.otherLanguage === "skip" ? "checked" : ""} /> ${s.otherLanguageSkip}</label
+      >
+    </fieldset>
     ${
       options.feeds.length > 1
         ? html`<fieldset aria-describedby="sources-hint">
@@ -101,7 +113,7 @@ export function preferenceFields(options: { lang: Lang; values?: ChoiceValues; f
 export interface PreferencesPageOptions {
   lang: Lang;
   token: string;
-  preferences: { cadence: Cadence; topics: string[]; lang: Lang; sources: string[] | null };
+  preferences: { cadence: Cadence; topics: string[]; lang: Lang; sources: string[] | null; otherLanguage?: "include" | "skip" };
   feeds: FeedOption[];
   saved?: boolean;
   error?: FieldError;
@@ -119,7 +131,7 @@ export function renderPreferencesPage(options: PreferencesPageOptions) {
       <p>${p.intro}</p>
       ${options.saved ? html`<p class="notice" role="status">${p.saved}</p>` : ""}
       ${
-        options.error && !["cadence", "topics", "lang", "sources"].includes(options.error.field)
+        options.error && !["cadence", "topics", "lang", "sources", "otherLanguage"].includes(options.error.field)
           ? html`<p class="notice error" role="alert">${t.pages.fixField} ${fieldErrorText(t, options.error)}</p>`
           : ""
       }

@@ -86,14 +86,14 @@ async function latestHeadlines(kv: KVNamespace): Promise<{ title: string; link: 
 
 /** The choices sent with a sign-up or a preferences form; repeated `sources` checkboxes are read as a list. */
 function rawPreferences(body: Extract<BodyResult, { ok: true }>): RawPreferences {
-  const { cadence, topics, lang, sources } = body.fields;
-  if (body.kind === "json") return { cadence, topics, lang, sources };
+  const { cadence, topics, lang, sources, otherLanguage } = body.fields;
+  if (body.kind === "json") return { cadence, topics, lang, sources, otherLanguage };
   const chosen = body.lists.sources ?? [];
-  return { cadence, topics, lang, sources: chosen.length > 0 ? chosen : undefined };
+  return { cadence, topics, lang, sources: chosen.length > 0 ? chosen : undefined, otherLanguage };
 }
 
 function hasChoices(raw: RawPreferences): boolean {
-  return [raw.cadence, raw.topics, raw.lang, raw.sources].some((value) => value !== undefined && value !== "");
+  return [raw.cadence, raw.topics, raw.lang, raw.sources, raw.otherLanguage].some((value) => value !== undefined && value !== "");
 }
 
 /** The form's values as the reader typed them, to show back with an error. */
@@ -103,6 +103,7 @@ function typedValues(raw: RawPreferences) {
     topics: typeof raw.topics === "string" ? raw.topics : Array.isArray(raw.topics) ? raw.topics.filter((t) => typeof t === "string") : undefined,
     lang: isLang(raw.lang) ? raw.lang : undefined,
     sources: Array.isArray(raw.sources) ? raw.sources.filter((s): s is string => typeof s === "string") : null,
+    otherLanguage: raw.otherLanguage === "skip" ? ("skip" as const) : ("include" as const),
   };
 }
 

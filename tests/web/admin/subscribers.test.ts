@@ -33,11 +33,15 @@ describe("GET /admin/subscribers", () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get("Content-Type")).toContain("text/csv");
     const lines = (await csv.text()).trim().split("\r\n");
-    expect(lines[0]).toBe("email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources");
+    expect(lines[0]).toBe(
+      "email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources,otherLanguage",
+    );
     expect(lines).toHaveLength(6);
     // A record from before preferences exports the defaults; topics and sources are "; "-separated, as the import reads topics.
-    expect(lines).toContain("a@export.example.test,confirmed,2026-11-01T10:00:00.000Z,form,2026-11-01T10:00:00.000Z,,,,daily,,en,");
-    expect(lines).toContain("fr@export.example.test,confirmed,2026-11-01T10:00:00.000Z,form,2026-11-01T10:00:00.000Z,,,,weekly,cyber; l'OTAN,fr,feed1; feed2");
+    expect(lines).toContain("a@export.example.test,confirmed,2026-11-01T10:00:00.000Z,form,2026-11-01T10:00:00.000Z,,,,daily,,en,,include");
+    expect(lines).toContain(
+      "fr@export.example.test,confirmed,2026-11-01T10:00:00.000Z,form,2026-11-01T10:00:00.000Z,,,,weekly,cyber; l'OTAN,fr,feed1; feed2,include",
+    );
     expect(lines.some((line) => line.startsWith("'=cmd@"))).toBe(true); // no formula injection
     expect(lines.some((line) => line.startsWith(",unsubscribed,"))).toBe(true); // the address is not kept
 

@@ -277,10 +277,10 @@ describe("the console with real data", () => {
 
     const csv = await (await client.get("/console/subscribers/export?format=csv")).text();
     expect(csv.split("\r\n")[0]).toBe(
-      "email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources",
+      "email,status,consentAt,consentSource,createdAt,unsubscribedAt,suppressedAt,suppressedReason,cadence,topics,lang,sources,otherLanguage",
     );
     expect(csv).toContain(`imported7@${domain},confirmed`);
-    expect(csv).toMatch(new RegExp(`imported7@${domain.replace(/\./g, "\\.")},confirmed,[^\r\n]*,daily,,en,\r\n`));
+    expect(csv).toMatch(new RegExp(`imported7@${domain.replace(/\./g, "\\.")},confirmed,[^\r\n]*,daily,,en,,include\r\n`));
 
     const empty = new FormData();
     empty.set("file", new File([""], "empty.csv", { type: "text/csv" }));

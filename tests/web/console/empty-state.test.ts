@@ -97,7 +97,10 @@ describe("the offline sample feed", () => {
   it("replaces FEED_URLS only in local mode, when switched on from the console or by SAMPLE_FEED=on", async () => {
     const local = readConfig({ ...env, RESEND_API_KEY: "", PUBLIC_URL: "http://localhost:8787" });
     expect((await withSampleFeed(local, env)).feedUrls).toEqual(local.feedUrls);
-    expect((await withSampleFeed(local, { KV: env.KV, SAMPLE_FEED: "on" })).feedUrls).toEqual(["http://localhost:8787/console/sample-feed.xml"]);
+    expect((await withSampleFeed(local, { KV: env.KV, SAMPLE_FEED: "on" })).feedUrls).toEqual([
+      "http://localhost:8787/console/sample-feed.xml",
+      "http://localhost:8787/console/sample-feed.xml?lang=fr",
+    ]);
     const deployed = readConfig(env);
     expect((await withSampleFeed(deployed, { KV: env.KV, SAMPLE_FEED: "on" })).feedUrls).toEqual(deployed.feedUrls);
 
@@ -106,7 +109,10 @@ describe("the offline sample feed", () => {
     expect(await client.page("/console")).toContain("Use the offline sample feed");
     const on = await client.post("/console/sample-feed", { on: "on" });
     expect(await on.text()).toContain("now replaces the configured feeds");
-    expect((await withSampleFeed(local, env)).feedUrls).toEqual(["http://localhost:8787/console/sample-feed.xml"]);
+    expect((await withSampleFeed(local, env)).feedUrls).toEqual([
+      "http://localhost:8787/console/sample-feed.xml",
+      "http://localhost:8787/console/sample-feed.xml?lang=fr",
+    ]);
     expect(await client.page("/console")).toContain("Stop using the sample feed");
     await client.post("/console/sample-feed", { on: "off" });
     expect((await withSampleFeed(local, env)).feedUrls).toEqual(local.feedUrls);
