@@ -68,7 +68,6 @@ export async function getDigestSummary(
   return { record, progress, editions, summary: summariseDigest(record, progress) };
 }
 
-
 /** The newest `limit` digests with their progress, newest first. */
 export async function listDigestSummaries(kv: KVNamespace, limit: number): Promise<DigestSummary[]> {
   const listed = await listDigests(kv, limit);
