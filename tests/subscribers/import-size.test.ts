@@ -8,7 +8,7 @@ import { QUEUE_MAX_MESSAGE_BYTES, queueMessageBytes } from "../../src/lib/queue-
 import type { SendQueueMessage } from "../../src/queue-messages";
 import { buildImportChunks, IMPORT_CHUNK, IMPORT_CHUNK_MAX_BYTES, importChunk } from "../../src/subscribers/import";
 import { parseCsvImport } from "../../src/subscribers/import-parse";
-import { getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
+import { editionKeyOf, getEditionPreferences, getSubscriber, subscriberIdFor } from "../../src/subscribers/subscriber-store";
 import { ADMIN_AUTH, uniqueDomain, waitFor } from "../helpers";
 
 /** The consumer takes this many messages an invocation (wrangler.toml, [[queues.consumers]] max_batch_size). */
@@ -96,9 +96,11 @@ describe("import chunks", () => {
     console.log(`a worst-case chunk of ${IMPORT_CHUNK} rows: ${operations()} KV operations`);
     expect(operations()).toBeLessThanOrEqual(44);
     expect(operations() * CONSUMER_BATCH).toBeLessThanOrEqual(500);
-    expect(await getSubscriber(env.KV, await subscriberIdFor(`reader7@${domain}`))).toMatchObject({
-      preferences: { lang: "fr", topics: ["alpha 7", "bravo 7"] },
-    });
+    const reader = await getSubscriber(env.KV, await subscriberIdFor(`reader7@${domain}`));
+    expect(reader).toMatchObject({ preferences: { lang: "fr", topics: ["alpha 7", "bravo 7"] } });
+    // Each row's edition is stored, so a digest run can read it.
+    const key = editionKeyOf(reader!.preferences!)!;
+    expect((await getEditionPreferences(env.KV, [key])).get(key)).toMatchObject({ lang: "fr", topics: ["alpha 7", "bravo 7"] });
   });
 });
 
