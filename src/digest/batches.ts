@@ -3,11 +3,8 @@
 // progress) gets the same batches; and their trip to the send queue, within
 // the queue's limits per call.
 import type { DigestBatchMessage, SendQueue } from "../queue-messages";
+import { sendInBatches } from "../lib/queue-batches";
 import { BATCH_SIZE, type Recipient } from "./digest-store";
-
-/** Queue sendBatch limits: 100 messages and 256 KB per call; stay well under. */
-const MAX_MESSAGES_PER_SEND = 100;
-const MAX_BYTES_PER_SEND = 200 * 1024;
 
 /** Batches of up to 100 from the frozen list, in its order: editions mix within a batch. */
 export function buildBatches(digestId: string, recipients: Recipient[]): DigestBatchMessage[] {
@@ -24,23 +21,7 @@ export function buildBatches(digestId: string, recipients: Recipient[]): DigestB
   return batches;
 }
 
+/** Sends the batches within Queues' limits per call (src/lib/queue-batches.ts); a batch of 100 readers is a few KB. */
 export async function enqueueBatches(queue: SendQueue, batches: DigestBatchMessage[]): Promise<number> {
-  let group: MessageSendRequest<DigestBatchMessage>[] = [];
-  let bytes = 0;
-  let sent = 0;
-  const flush = async () => {
-    if (group.length === 0) return;
-    await queue.sendBatch(group);
-    sent += group.length;
-    group = [];
-    bytes = 0;
-  };
-  for (const batch of batches) {
-    const size = JSON.stringify(batch).length + 100;
-    if (group.length >= MAX_MESSAGES_PER_SEND || bytes + size > MAX_BYTES_PER_SEND) await flush();
-    group.push({ body: batch, contentType: "json" });
-    bytes += size;
-  }
-  await flush();
-  return sent;
+  return sendInBatches(queue, batches);
 }

@@ -1,21 +1,31 @@
 // List import for operators moving from another tool. The upload is parsed
 // and validated at once (import-parse.ts); the writes fan out through the
-// send queue in chunks of 50 addresses, so each consumer invocation stays
-// well inside Workers' per-invocation KV limit however long the list is.
+// send queue in chunks of at most 20 addresses and 48 KB, sent within Queues'
+// limits per call (lib/queue-batches.ts), so each consumer invocation stays
+// within 440 KV operations however long the list is (see IMPORT_CHUNK).
 // Imported addresses become confirmed with consent source "import" (the
 // operator vouches for consent), or get the double opt-in email with
 // ?optin=1. Suppressed and unsubscribed addresses are left as they are: an
 // import never overrides a reader's own choice or a bounce.
 // Keys owned here: v1:import:<id> (the job) and v1:import-chunk:<id>:<n>.
+import { sendInBatches } from "../lib/queue-batches";
 import type { ImportChunkMessage, SendQueue } from "../queue-messages";
 import type { ParsedImport } from "./import-parse";
 import type { Preferences } from "./preferences";
 import { withPersonalToken } from "./service";
 import { newSubscriber, requestSubscription, type Subscriber } from "./subscriber";
 import { newTokenGeneration } from "./tokens";
-import { getSubscribersByIds, saveSubscriber, subscriberIdFor } from "./subscriber-store";
+import { getSubscribersByIds, saveEditionPreferencesOf, saveSubscriber, subscriberIdFor } from "./subscriber-store";
 
-export const IMPORT_CHUNK = 50;
+/**
+ * KV operations per chunk message, at worst: 1 read (chunk done?) + 1 bulk
+ * read (the records) + 1 bulk read (edition keys) + 20 edition writes (every
+ * row with choices of its own) + 20 record writes + 1 write (chunk done) = 44;
+ * the consumer takes 10 messages an invocation (wrangler.toml), so ≤ 440.
+ */
+export const IMPORT_CHUNK = 20;
+/** A chunk's JSON stays far under Queues' 128 KB a message (the longest rows the import accepts are about 2.4 KB each). */
+export const IMPORT_CHUNK_MAX_BYTES = 48_000;
 const JOB = "v1:import:";
 const CHUNK = "v1:import-chunk:";
 
@@ -78,19 +88,45 @@ function withImportedToken(subscriber: Subscriber, secret: string): Subscriber {
   return withPersonalToken({ ...subscriber, tokenGeneration: subscriber.tokenGeneration ?? newTokenGeneration() }, secret);
 }
 
-export async function startImport(kv: KVNamespace, queue: SendQueue, parsed: ParsedImport, optIn: boolean, now: Date): Promise<ImportJob> {
-  const id = `${now.toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${crypto.randomUUID().slice(0, 8)}`;
+/**
+ * Cuts the list into chunk messages of at most IMPORT_CHUNK addresses and
+ * IMPORT_CHUNK_MAX_BYTES of JSON each (UTF-8, as Queues counts). Pure.
+ */
+export function buildImportChunks(importId: string, parsed: Pick<ParsedImport, "addresses" | "preferences">, optIn: boolean): ImportChunkMessage[] {
   const chunks: ImportChunkMessage[] = [];
-  for (let index = 0; index * IMPORT_CHUNK < parsed.addresses.length; index++) {
+  let start = 0;
+  let bytes = 0;
+  const close = (end: number) => {
     chunks.push({
       kind: "import-chunk",
-      importId: id,
-      chunkIndex: index,
-      addresses: parsed.addresses.slice(index * IMPORT_CHUNK, (index + 1) * IMPORT_CHUNK),
+      importId,
+      chunkIndex: chunks.length,
+      addresses: parsed.addresses.slice(start, end),
       optIn,
-      ...(parsed.preferences ? { preferences: parsed.preferences.slice(index * IMPORT_CHUNK, (index + 1) * IMPORT_CHUNK) } : {}),
+      ...(parsed.preferences ? { preferences: parsed.preferences.slice(start, end) } : {}),
     });
+    start = end;
+    bytes = 0;
+  };
+  for (let index = 0; index < parsed.addresses.length; index++) {
+    // An address and its choices, with the commas around them in the arrays.
+    const row =
+      utf8Bytes(JSON.stringify(parsed.addresses[index])) + (parsed.preferences ? utf8Bytes(JSON.stringify(parsed.preferences[index] ?? null)) + 1 : 0) + 1;
+    if (index > start && (index - start === IMPORT_CHUNK || bytes + row > IMPORT_CHUNK_MAX_BYTES)) close(index);
+    bytes += row;
   }
+  if (start < parsed.addresses.length) close(parsed.addresses.length);
+  return chunks;
+}
+
+const encoder = new TextEncoder();
+function utf8Bytes(text: string): number {
+  return encoder.encode(text).byteLength;
+}
+
+export async function startImport(kv: KVNamespace, queue: SendQueue, parsed: ParsedImport, optIn: boolean, now: Date): Promise<ImportJob> {
+  const id = `${now.toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${crypto.randomUUID().slice(0, 8)}`;
+  const chunks = buildImportChunks(id, parsed, optIn);
   const job: ImportJob = {
     id,
     createdAt: now.toISOString(),
@@ -103,10 +139,8 @@ export async function startImport(kv: KVNamespace, queue: SendQueue, parsed: Par
     chunks: chunks.length,
   };
   await kv.put(JOB + id, JSON.stringify(job), { expirationTtl: 30 * 86_400 });
-  // Queue sendBatch takes 100 messages per call; 50 addresses make a small message.
-  for (let start = 0; start < chunks.length; start += 100) {
-    await queue.sendBatch(chunks.slice(start, start + 100).map((body) => ({ body, contentType: "json" as const })));
-  }
+  // Split by count and by bytes: 100 chunks with their choices can pass 256 KB.
+  await sendInBatches(queue, chunks);
   return job;
 }
 
@@ -127,20 +161,22 @@ export async function importChunk(deps: ImportDeps, message: ImportChunkMessage)
   const existing = new Map((await getSubscribersByIds(deps.kv, ids)).map((s) => [s.id, s]));
   const counts: ChunkCounts = { added: 0, confirmed: 0, alreadySubscribed: 0, keptUnsubscribed: 0, keptSuppressed: 0, optInSent: 0 };
   const confirmations: { subscriberId: string }[] = [];
+  const toSave: Subscriber[] = [];
   for (const [index, email] of message.addresses.entries()) {
     const id = ids[index]!;
     const preferences = message.preferences?.[index] ?? undefined;
     const plan = planImport(existing.get(id) ?? null, { id, email, preferences }, message.optIn, now, deps.confirmationIntervalMs);
     counts[plan.outcome]++;
-    if (plan.subscriber) await saveSubscriber(deps.kv, withImportedToken(plan.subscriber, deps.signingSecret));
+    if (plan.subscriber) toSave.push(withImportedToken(plan.subscriber, deps.signingSecret));
     if (plan.sendConfirmation) confirmations.push({ subscriberId: id });
   }
+  // The chunk's editions in one bulk read (not one read per row), before any record names them.
+  await saveEditionPreferencesOf(deps.kv, toSave);
+  for (const subscriber of toSave) await saveSubscriber(deps.kv, subscriber, { editionSaved: true });
   if (confirmations.length) {
-    await deps.queue.sendBatch(
-      confirmations.map(({ subscriberId }) => ({
-        body: { kind: "confirmation" as const, subscriberId, requestedAt: now.toISOString() },
-        contentType: "json" as const,
-      })),
+    await sendInBatches(
+      deps.queue,
+      confirmations.map(({ subscriberId }) => ({ kind: "confirmation" as const, subscriberId, requestedAt: now.toISOString() })),
     );
   }
   await deps.kv.put(chunkKey, JSON.stringify(counts), { metadata: counts, expirationTtl: 30 * 86_400 });

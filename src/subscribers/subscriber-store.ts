@@ -123,10 +123,28 @@ export async function saveStatusStop(kv: KVNamespace, subscriber: Subscriber): P
   await kv.put(STOP + subscriber.id, JSON.stringify({ status: subscriber.status, at, generation: generationOf(subscriber) } satisfies StatusStop));
 }
 
-/** Saves the record; a confirmed reader's edition preferences are stored first, so a run never meets an unknown edition key. */
-export async function saveSubscriber(kv: KVNamespace, subscriber: Subscriber): Promise<void> {
+/** saveEditionPreferences for many readers at once (an import chunk): one bulk read per 100 distinct keys, a write per key not stored yet. */
+export async function saveEditionPreferencesOf(kv: KVNamespace, subscribers: Subscriber[]): Promise<void> {
+  const wanted = new Map<string, Preferences>();
+  for (const subscriber of subscribers) {
+    const key = metadataOf(subscriber).edition;
+    if (key && !wanted.has(key)) wanted.set(key, preferencesOf(subscriber));
+  }
+  const keys = [...wanted.keys()];
+  for (let start = 0; start < keys.length; start += 100) {
+    const slice = keys.slice(start, start + 100);
+    const stored = await kv.get(slice.map((key) => EDITION + key));
+    for (const key of slice) if (stored.get(EDITION + key) == null) await kv.put(EDITION + key, canonicalPreferencesValue(wanted.get(key)!));
+  }
+}
+
+/**
+ * Saves the record; a confirmed reader's edition preferences are stored first, so a run never meets an unknown edition key
+ * (`editionSaved`: the caller already stored them with saveEditionPreferencesOf).
+ */
+export async function saveSubscriber(kv: KVNamespace, subscriber: Subscriber, options: { editionSaved?: boolean } = {}): Promise<void> {
   const metadata = metadataOf(subscriber);
-  if (metadata.edition) await saveEditionPreferences(kv, preferencesOf(subscriber));
+  if (metadata.edition && !options.editionSaved) await saveEditionPreferences(kv, preferencesOf(subscriber));
   await kv.put(subscriberKey(subscriber.id), JSON.stringify(subscriber), { metadata });
 }
 
