@@ -7,7 +7,7 @@ import natoActualites from "../fixtures/nato-actualites.xml?raw";
 import { natoDate, natoNews } from "../support/feeds";
 import { serveFeed, uniqueName } from "../support/servers";
 import { testConfig } from "../support/worker";
-import { countingKv } from "./kv-counter";
+import { countingKv } from "../support/kv-counter";
 
 function twoFeeds(en: string, fr: string) {
   return testConfig({ FEED_URLS: `${en},${fr}`, FEED_LANGUAGES: `${en}=en,${fr}=fr`, FEED_TITLES: `${en}=NATO News|${fr}=Actualités de l'OTAN` });

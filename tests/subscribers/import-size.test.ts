@@ -12,6 +12,7 @@ import { editionKeyOf, getEditionPreferences, getSubscriber, subscriberIdFor } f
 import { ADMIN_AUTH, SIGNING_SECRET } from "../support/worker";
 import { uniqueDomain } from "../support/servers";
 import { waitFor } from "../support/kv";
+import { countingKv } from "../support/kv-counter";
 
 /** The consumer takes this many messages an invocation (wrangler.toml, [[queues.consumers]] max_batch_size). */
 const CONSUMER_BATCH = 10;
@@ -36,21 +37,6 @@ function strictQueue(inner: Queue<SendQueueMessage>, calls: { messages: number; 
 }
 
 /** A KV that counts operations as Workers does: a bulk read counts once. */
-function countingKv(inner: KVNamespace): { kv: KVNamespace; operations: () => number } {
-  let operations = 0;
-  const kv = new Proxy(inner, {
-    get(target, name) {
-      const value = Reflect.get(target, name) as unknown;
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        operations++;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { kv, operations: () => operations };
-}
-
 function stream(text: string): ReadableStream<Uint8Array> {
   return new Response(text).body!;
 }
