@@ -271,6 +271,8 @@ describe("a French reader in Chromium against wrangler dev", () => {
       const text = await checkEmail(mail.html, `fr-6-digest-updates-email-${width}-${scheme}`, width, scheme);
       expect(text).toContain("Maintenant en français");
       expect(text).toContain("Mis à jour depuis notre envoi");
+      // The two new releases; the translation and the update are counted by their sections.
+      expect(text).toContain("2 nouveaux communiqués depuis la dernière édition");
       expect(text).toContain("(en anglais)");
     }
   });
