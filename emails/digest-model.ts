@@ -242,7 +242,8 @@ export function buildDigestModel(releases: DigestRelease[], options: DigestModel
     preheader: buildPreheader(forSubject),
     title: `${t.digest.title(options.cadence)}, ${dateText}`,
     heading: t.digest.heading(options.cadence, dateText),
-    intro: t.digest.intro(releases.length, options.cadence),
+    // New releases only: the translated and updated ones are counted by their own sections.
+    intro: sorted.length > 0 ? t.digest.intro(sorted.length, options.cadence) : t.digest.introFollowUps,
     topicsLine: topics.length > 0 ? t.digest.topics(topics) : null,
     total: sorted.length,
     headlines,

@@ -34,7 +34,8 @@ const sectionHeading = {
   borderBottom: `2px solid ${colors.rule}`,
   fontFamily,
 } as const;
-const itemTitle = { fontSize: "17px", lineHeight: "1.35", fontWeight: 600, margin: "0 0 3px", fontFamily } as const;
+// Its own colour and dark class: the "(en anglais)" marker after the link is plain title text.
+const itemTitle = { fontSize: "17px", lineHeight: "1.35", fontWeight: 600, color: colors.text, margin: "0 0 3px", fontFamily } as const;
 const titleLink = { color: colors.accent, textDecoration: "underline", textUnderlineOffset: "2px" } as const;
 const meta = { fontSize: "13px", lineHeight: "1.4", color: colors.muted, margin: "0 0 6px", fontFamily } as const;
 const summary = { fontSize: "15px", lineHeight: "1.5", color: colors.text, margin: "0 0 22px", fontFamily } as const;
@@ -47,7 +48,7 @@ const headlineItem = { fontSize: "14px", lineHeight: "1.4", color: colors.text, 
 function FullRelease({ release }: { release: ShownRelease }) {
   return (
     <>
-      <h3 style={itemTitle}>
+      <h3 style={itemTitle} className={darkClass.text}>
         <a href={release.link} style={titleLink} className={darkClass.link} lang={release.titleLang ?? undefined}>
           {release.title}
         </a>

@@ -138,11 +138,16 @@ export async function saveDigest(kv: KVNamespace, record: DigestRecord): Promise
 }
 
 /** Newest first. */
-/** Per language, the edition the archive lists for a run: one without topics if any, else the one with most readers. */
+/**
+ * Per language, the edition the archive lists for a run: the most read one
+ * without topics. A topic edition is a group of readers' choices, never
+ * listed: a language with only topic editions has none here.
+ */
 function archiveEditions(editions: EditionSummary[]): DigestMeta["langs"] | null {
   const out: NonNullable<DigestMeta["langs"]> = {};
-  const rank = (e: EditionSummary) => (e.topics.length === 0 ? 1e12 : 0) + e.recipientCount;
+  const rank = (e: EditionSummary) => e.recipientCount;
   for (const edition of editions) {
+    if (edition.topics.length > 0) continue;
     const current = out[edition.lang];
     const best = current ? editions.find((e) => e.digestId === current.id) : undefined;
     if (!best || rank(edition) > rank(best)) {

@@ -20,6 +20,8 @@ export const en = {
       cadence === "weekly"
         ? `${count} ${plural(count, "release", "releases")} from the past week, newest first.`
         : `${count} new ${plural(count, "release", "releases")} since the last digest, newest first.`,
+    /** The intro of a digest with no new release, only the sections below (translations, revisions). */
+    introFollowUps: "Releases you already had, now in your language or revised by NATO.",
     topics: (topics: string[]) => `Only releases about: ${topics.join(", ")}.`,
     inThisDigest: "In this digest",
     andMoreBelow: (n: number) => `and ${n} more below`,

@@ -19,6 +19,7 @@ export const fr: Strings = {
       cadence === "weekly"
         ? `${count} ${plural(count, "communiqué", "communiqués")} de la semaine écoulée, du plus récent au plus ancien.`
         : `${count} ${plural(count, "nouveau communiqué", "nouveaux communiqués")} depuis la dernière édition, du plus récent au plus ancien.`,
+    introFollowUps: "Des communiqués que vous aviez déjà, désormais dans votre langue ou révisés par l'OTAN.",
     topics: (topics: string[]) => `Seulement les communiqués sur\u00a0: ${topics.join(", ")}.`,
     inThisDigest: "Dans cette édition",
     andMoreBelow: (n: number) => `et ${n} ${plural(n, "autre", "autres")} plus bas`,

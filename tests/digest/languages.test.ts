@@ -3,8 +3,9 @@
 // to now) served by the local feed server, readers seeded per language, the
 // digest run through POST /admin/digest (ingest first) and the emails read
 // back from the local Resend server.
-import { reset } from "cloudflare:test";
+import { env, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { getDigest } from "../../src/digest/digest-store";
 import natoActualites from "../fixtures/nato-actualites.xml?raw";
 import { natoDate, natoNews } from "../support/feeds";
 import { seedReaders } from "../support/seed";
@@ -156,5 +157,56 @@ describe("the archive in each language", () => {
     expect(view).toContain('lang="fr"');
     expect(view).toContain('href="/digests?lang=fr"');
     expect(view).toContain("attaquent aux dépenses");
+  });
+
+  it("a run read only in French is listed in French by its unfiltered French edition, never by a topic edition; the French sign-up page shows that edition once, in French, and links the French archive", async () => {
+    const domain = uniqueDomain("french-only");
+    const { settings } = await twoFeeds(
+      uniqueName("french-only"),
+      recent(natoNews).replaceAll("news_2329", "news_8329"),
+      recent(natoActualites).replaceAll("news_2329", "news_8329"),
+    );
+    await seedReaders(domain, "fr", 2, prefs("fr"));
+    await seedReaders(domain, "fr-munich", 1, prefs("fr", "include", ["Munich"]));
+    const digest = await digestNow(settings);
+    const editions = (await getDigest(env.KV, digest.digestId!))!.editions!;
+    const unfiltered = editions.find((e) => e.lang === "fr" && e.topics.length === 0)!;
+    const topical = editions.find((e) => e.topics.length > 0)!;
+    expect(editions.every((e) => e.lang === "fr")).toBe(true);
+
+    const french = await (await call("/digests?lang=fr", {}, settings)).text();
+    expect(french).toContain(`href="/digests/${unfiltered.digestId}"`);
+    const english = await (await call("/digests", {}, settings)).text();
+    const atom = await (await call("/digests.xml?lang=fr", {}, settings)).text();
+    for (const page of [french, english, atom]) expect(page).not.toContain(topical.digestId);
+    const view = await (await call(`/digests/${unfiltered.digestId}`, {}, settings)).text();
+    expect(view).toMatch(/<html[^>]* lang="fr"/);
+    expect(view).toContain("Éditions précédentes");
+
+    const signup = await (await call("/?lang=fr", {}, settings)).text();
+    expect(signup).toContain('href="/digests?lang=fr"');
+    expect(count(signup, "attaquent aux dépenses")).toBe(1);
+    expect(signup).toContain("NATO Secretary General meets the Prime Minister of Canada");
+    expect(signup).not.toContain("NATO Ministers Tackle");
+    const englishSignup = await (await call("/", {}, settings)).text();
+    expect(englishSignup).toContain('href="/digests"');
+    expect(englishSignup).not.toContain("attaquent aux dépenses");
+  });
+
+  it("a language read only through topics has no edition in the archive: no public link to a group of readers' choices", async () => {
+    const domain = uniqueDomain("french-topics");
+    const { settings } = await twoFeeds(
+      uniqueName("french-topics"),
+      recent(natoNews).replaceAll("news_2329", "news_9329"),
+      recent(natoActualites).replaceAll("news_2329", "news_9329"),
+    );
+    await seedReaders(domain, "en", 1, null);
+    await seedReaders(domain, "fr-munich", 2, prefs("fr", "include", ["Munich"]));
+    const digest = await digestNow(settings);
+    const topical = (await getDigest(env.KV, digest.digestId!))!.editions!.find((e) => e.topics.length > 0)!;
+    expect(topical.lang).toBe("fr");
+    for (const path of ["/digests?lang=fr", "/digests.xml?lang=fr", "/digests", "/digests.xml", "/?lang=fr"]) {
+      expect(await (await call(path, {}, settings)).text(), path).not.toContain(topical.digestId);
+    }
   });
 });

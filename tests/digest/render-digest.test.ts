@@ -95,6 +95,17 @@ describe("digest template", () => {
     expect(twelve.headlinesMore).toBe(2);
   });
 
+  it("the intro counts new releases only; a digest of late translations and revisions says what it holds", () => {
+    const [a, b, c] = releases(3);
+    const options = { lang: "fr" as const, cadence: "daily" as const, date: DATE, topics: [] };
+    const mixed = buildDigestModel([a!, { ...b!, section: "translated" }, { ...c!, section: "updated", previousTitle: "Old" }], options);
+    expect(mixed.intro).toBe("1 nouveau communiqué depuis la dernière édition, du plus récent au plus ancien.");
+    expect(mixed.sections.map((section) => section.heading)).toEqual(["Maintenant en français", "Mis à jour depuis notre envoi"]);
+    const followUps = buildDigestModel([{ ...b!, section: "translated" }], options);
+    expect(followUps.intro).toBe(stringsFor("fr").digest.introFollowUps);
+    expect(buildDigestModel([{ ...b!, section: "updated" }], { ...options, lang: "en" }).intro).toBe(stringsFor("en").digest.introFollowUps);
+  });
+
   it("escapes hostile release data: no markup or script from a feed reaches the email", async () => {
     const hostile = releases(3).map((r, i) => ({
       ...r,

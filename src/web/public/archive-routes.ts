@@ -27,8 +27,11 @@ const langQuery = (lang: Lang) => (lang === "en" ? "" : `?lang=${lang}`);
 function inLanguage(digests: { id: string; meta: DigestMeta }[], lang: Lang) {
   return digests.flatMap(({ id, meta }) => {
     const run = { id, subject: meta.subject, releaseCount: meta.releaseCount };
-    // A run in one language is its own page; otherwise each language links its edition.
-    const edition = meta.langs ? (Object.keys(meta.langs).length === 1 && meta.langs[lang] ? run : meta.langs[lang]) : lang === "en" ? run : undefined;
+    // A run read only in English is its own page (a run's page is rendered in
+    // English, see renderRunPage); otherwise each language links its edition,
+    // so a run read only in French shows its French edition, not that page.
+    const ownPage = lang === "en" && meta.langs && Object.keys(meta.langs).length === 1 && meta.langs.en;
+    const edition = meta.langs ? (ownPage ? run : meta.langs[lang]) : lang === "en" ? run : undefined;
     return edition ? [{ id: edition.id, subject: edition.subject, releaseCount: edition.releaseCount, createdAt: meta.createdAt }] : [];
   });
 }

@@ -5,7 +5,7 @@
 // clients. Pages speak the reader's language: their stored choice, or for
 // the sign-up page ?lang= and then Accept-Language.
 import { Hono, type Context } from "hono";
-import { getDigest, getDigestState } from "../../digest/digest-store";
+import { getDigest, getDigestState, type EditionSummary } from "../../digest/digest-store";
 import { isLang, langFromAcceptLanguage, type Lang } from "../../i18n";
 import { parseEmailAddress } from "../../subscribers/address";
 import {
@@ -76,13 +76,30 @@ function pageLang(c: Context<AppEnv>, chosen?: unknown): Lang {
   return isLang(query) ? query : langFromAcceptLanguage(c.req.header("Accept-Language"));
 }
 
-/** Headlines of the latest daily digest, for the sign-up page: two KV reads. */
-async function latestHeadlines(kv: KVNamespace): Promise<{ title: string; link: string }[] | null> {
+/**
+ * Headlines of the latest daily digest in the page's language, for the
+ * sign-up page: that language's edition (topics-free first, then the most
+ * read), so a story shows once and in the page's language. Two KV reads.
+ * Records from before editions are English.
+ */
+async function latestHeadlines(kv: KVNamespace, lang: Lang): Promise<{ title: string; link: string }[] | null> {
   const state = await getDigestState(kv, "daily");
   if (!state.lastDigestId) return null;
   const record = await getDigest(kv, state.lastDigestId);
-  return record ? record.releases.slice(0, 8).map((release) => ({ title: release.title, link: release.link })) : null;
+  if (!record) return null;
+  let releases = record.releases;
+  if (record.editions?.length) {
+    const rank = (e: EditionSummary) => (e.topics.length === 0 ? 1e12 : 0) + e.recipientCount;
+    const edition = record.editions.filter((e) => e.lang === lang).sort((a, b) => rank(b) - rank(a))[0];
+    if (!edition) return null;
+    const ids = new Set(edition.releaseIds);
+    releases = releases.filter((release) => ids.has(release.id));
+  } else if (lang !== "en") return null;
+  return releases.slice(0, 8).map((release) => ({ title: release.title, link: release.link }));
 }
+
+/** The archive in the page's language. */
+const archiveUrl = (lang: Lang) => (lang === "en" ? "/digests" : `/digests?lang=${lang}`);
 
 /** The choices sent with a sign-up or a preferences form; repeated `sources` checkboxes are read as a list. */
 function rawPreferences(body: Extract<BodyResult, { ok: true }>): RawPreferences {
@@ -109,13 +126,14 @@ function typedValues(raw: RawPreferences) {
 
 subscriptionRoutes.get("/", async (c) => {
   const config = c.get("config");
-  const [feeds, latest] = await Promise.all([listFeedChoices(c.env.KV, config), latestHeadlines(c.env.KV)]);
+  const lang = pageLang(c);
+  const [feeds, latest] = await Promise.all([listFeedChoices(c.env.KV, config), latestHeadlines(c.env.KV, lang)]);
   return c.html(
     renderSignupPage({
-      lang: pageLang(c),
+      lang,
       feeds,
       latest,
-      archiveUrl: "/digests",
+      archiveUrl: archiveUrl(lang),
       turnstileSiteKey: isTurnstileEnabled(config) ? config.turnstileSiteKey : null,
     }),
   );
@@ -136,8 +154,8 @@ subscriptionRoutes.post("/subscribe", async (c) => {
         renderSignupPage({
           lang,
           feeds,
-          latest: await latestHeadlines(c.env.KV),
-          archiveUrl: "/digests",
+          latest: await latestHeadlines(c.env.KV, lang),
+          archiveUrl: archiveUrl(lang),
           values: { ...typedValues(typed), email },
           error: { field, message },
           turnstileSiteKey: isTurnstileEnabled(config) ? config.turnstileSiteKey : null,
