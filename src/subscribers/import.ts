@@ -2,7 +2,7 @@
 // and validated at once (import-parse.ts); the writes fan out through the
 // send queue in chunks of at most 20 addresses and 48 KB, sent within Queues'
 // limits per call (lib/queue-batches.ts), so each consumer invocation stays
-// within 440 KV operations however long the list is (see IMPORT_CHUNK).
+// within 450 KV operations however long the list is (see IMPORT_CHUNK).
 // Imported addresses become confirmed with consent source "import" (the
 // operator vouches for consent), or get the double opt-in email with
 // ?optin=1. Suppressed and unsubscribed addresses are left as they are: an
@@ -19,9 +19,10 @@ import { getSubscribersByIds, saveEditionPreferencesOf, saveSubscriber, subscrib
 
 /**
  * KV operations per chunk message, at worst: 1 read (chunk done?) + 1 bulk
- * read (the records) + 1 bulk read (edition keys) + 20 edition writes (every
- * row with choices of its own) + 20 record writes + 1 write (chunk done) = 44;
- * the consumer takes 10 messages an invocation (wrangler.toml), so ≤ 440.
+ * read (the records) + 1 bulk read (their unsubscribe/suppression stop keys)
+ * + 1 bulk read (edition keys) + 20 edition writes (every row with choices of
+ * its own) + 20 record writes + 1 write (chunk done) = 45; the consumer takes
+ * 10 messages an invocation (wrangler.toml), so ≤ 450.
  */
 export const IMPORT_CHUNK = 20;
 /** A chunk's JSON stays far under Queues' 128 KB a message (the longest rows the import accepts are about 2.4 KB each). */
