@@ -6,6 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
+/** "1 release", "2 releases": the count with its noun in the right number. */
+const counted = (n, singular, plural = `${singular}s`) => `${n} ${n === 1 ? singular : plural}`;
+
 const { values } = parseArgs({
   options: {
     "dry-run": { type: "boolean", default: false },
@@ -74,7 +77,7 @@ console.log(
 );
 const { ingest, digest } = await request("/admin/digest", { method: "POST", body: JSON.stringify(options) });
 
-console.log(`Ingest: ${ingest.new} new release(s) from ${ingest.sources.length} source(s)`);
+console.log(`Ingest: ${counted(ingest.new, "new release")} from ${counted(ingest.sources.length, "source")}`);
 for (const source of ingest.sources) {
   console.log(`  ${source.status.padEnd(12)} ${source.url}${source.error ? `  (${source.error})` : source.new ? `  +${source.new}` : ""}`);
 }
@@ -90,12 +93,12 @@ if (options.to) {
 }
 if (digest.dryRun) {
   console.log(
-    `Dry run: "${digest.subject}" — ${digest.releases} release(s), would go to ${digest.recipients} confirmed reader(s) in ${Math.ceil(digest.recipients / 100)} batch(es), ${digest.editions ?? 1} edition(s).`,
+    `Dry run: "${digest.subject}" — ${counted(digest.releases, "release")}, would go to ${counted(digest.recipients, "confirmed reader")} in ${counted(Math.ceil(digest.recipients / 100), "batch", "batches")}, ${counted(digest.editions ?? 1, "edition")}.`,
   );
   process.exit(0);
 }
 console.log(
-  `Digest ${digest.digestId}: "${digest.subject}" — ${digest.releases} release(s), ${digest.recipients} reader(s), ${digest.batchesEnqueued} batch(es) enqueued, ${digest.editions ?? 1} edition(s).`,
+  `Digest ${digest.digestId}: "${digest.subject}" — ${counted(digest.releases, "release")}, ${counted(digest.recipients, "reader")}, ${counted(digest.batchesEnqueued, "batch", "batches")} enqueued, ${counted(digest.editions ?? 1, "edition")}.`,
 );
 
 const deadline = Date.now() + Number(values.timeout) * 1000;

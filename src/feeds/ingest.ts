@@ -158,7 +158,7 @@ async function ingestSource(url: string, options: IngestOptions, deps: IngestDep
     const warnings: string[] = [];
     if (fetched.charsetWarning) warnings.push(fetched.charsetWarning);
     if (feed.truncated) warnings.push(`the document was cut short; kept the ${feed.items.length} complete items`);
-    if (firstInvalid) warnings.push(`${report.invalid} item(s) skipped: ${firstInvalid}`);
+    if (firstInvalid) warnings.push(`${report.invalid} ${report.invalid === 1 ? "item" : "items"} skipped: ${firstInvalid}`);
     if (warnings.length) report.warning = warnings.join("; ");
 
     state.seenIds = [...newIds, ...state.seenIds].slice(0, MAX_SEEN_IDS);

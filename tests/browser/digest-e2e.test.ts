@@ -107,7 +107,7 @@ describe("the digest loop against wrangler dev", () => {
     expect(stored.releases.map((r) => r.title)).toEqual(["Ministers meet in Brussels", "Summit preparations"]);
 
     const dry = await digestCli("--dry-run");
-    expect(dry).toMatch(/Dry run: "Ministers meet in Brussels \+ 1 more" — 2 release\(s\), .*would go to 1 confirmed reader/);
+    expect(dry).toMatch(/Dry run: "Ministers meet in Brussels \+ 1 more" — 2 releases, .*would go to 1 confirmed reader in 1 batch, /);
 
     const sent = await digestCli();
     expect(sent).toMatch(/Ingest: \d+ new release/);
