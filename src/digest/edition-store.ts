@@ -9,6 +9,7 @@
 import type { DigestRelease } from "../../emails/release-digest";
 import type { Cadence, Lang } from "../subscribers/preferences";
 import type { StoredDigestContent } from "./render-digest";
+import { getBulk } from "../lib/kv-bulk";
 
 const DIGEST = "v1:digest:";
 const ID = /^[0-9a-z-]{1,64}$/;
@@ -86,17 +87,15 @@ export async function getEdition(kv: KVNamespace, id: string): Promise<EditionRe
 /** Several editions in one bulk read per 100 ids. */
 export async function getEditions(kv: KVNamespace, ids: string[]): Promise<Map<string, EditionRecord>> {
   const out = new Map<string, EditionRecord>();
-  for (let start = 0; start < ids.length; start += 100) {
-    const slice = ids.slice(start, start + 100).filter((id) => ID.test(id));
-    if (slice.length === 0) continue;
-    const values = await kv.get<EditionRecord | LegacyEditionRecord>(
-      slice.map((id) => DIGEST + id),
-      "json",
-    );
-    for (const id of slice) {
-      const value = values.get(DIGEST + id);
-      if (value && isEditionShaped(value)) out.set(id, fromStored(value));
-    }
+  const valid = ids.filter((id) => ID.test(id));
+  const values = await getBulk<EditionRecord | LegacyEditionRecord>(
+    kv,
+    valid.map((id) => DIGEST + id),
+    "json",
+  );
+  for (const id of valid) {
+    const value = values.get(DIGEST + id);
+    if (value && isEditionShaped(value)) out.set(id, fromStored(value));
   }
   return out;
 }

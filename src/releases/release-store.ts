@@ -5,6 +5,7 @@
 // v1:release-id:<id> points at the day key, for deduplication across
 // sources and days.
 import type { Release } from "./release";
+import { getBulk } from "../lib/kv-bulk";
 
 const PREFIX = "v1:release:";
 const ID_PREFIX = "v1:release-id:";
@@ -37,25 +38,23 @@ export async function hasRelease(kv: KVNamespace, id: string): Promise<boolean> 
 
 /** Which of these ids are already stored (from any source): one bulk read per 100 ids. */
 export async function listKnownReleaseIds(kv: KVNamespace, ids: string[]): Promise<Set<string>> {
-  const known = new Set<string>();
-  for (let start = 0; start < ids.length; start += 100) {
-    const slice = ids.slice(start, start + 100);
-    const values = await kv.get(slice.map((id) => ID_PREFIX + id));
-    for (const id of slice) if (values.get(ID_PREFIX + id) != null) known.add(id);
-  }
-  return known;
+  const values = await getBulk(
+    kv,
+    ids.map((id) => ID_PREFIX + id),
+  );
+  return new Set(ids.filter((id) => values.has(ID_PREFIX + id)));
 }
 
 /** The stored releases behind these ids: two bulk reads per 100 (the id pointers, then the records). */
 export async function getReleasesByIds(kv: KVNamespace, ids: string[]): Promise<StoredRelease[]> {
+  const pointers = await getBulk(
+    kv,
+    ids.map((id) => ID_PREFIX + id),
+  );
   const keys: string[] = [];
-  for (let start = 0; start < ids.length; start += 100) {
-    const slice = ids.slice(start, start + 100);
-    const values = await kv.get(slice.map((id) => ID_PREFIX + id));
-    for (const id of slice) {
-      const key = values.get(ID_PREFIX + id);
-      if (key) keys.push(key);
-    }
+  for (const id of ids) {
+    const key = pointers.get(ID_PREFIX + id);
+    if (key) keys.push(key);
   }
   return getReleases(kv, keys);
 }
@@ -78,16 +77,8 @@ export async function updateRelease(kv: KVNamespace, release: StoredRelease): Pr
 }
 
 export async function getReleases(kv: KVNamespace, keys: string[]): Promise<StoredRelease[]> {
-  const out: StoredRelease[] = [];
-  // Bulk reads take up to 100 keys per call.
-  for (let start = 0; start < keys.length; start += 100) {
-    const values = await kv.get<StoredRelease>(keys.slice(start, start + 100), "json");
-    for (const key of keys.slice(start, start + 100)) {
-      const value = values.get(key);
-      if (value) out.push(value);
-    }
-  }
-  return out;
+  const values = await getBulk<StoredRelease>(kv, keys, "json");
+  return keys.flatMap((key) => values.get(key) ?? []);
 }
 
 export interface ListedRelease {

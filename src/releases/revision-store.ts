@@ -4,6 +4,7 @@
 // release says now; the release record itself is updated at the same time,
 // while past digests keep what they rendered.
 import type { StoryLang } from "./story";
+import { getBulk } from "../lib/kv-bulk";
 
 const PREFIX = "v1:revision:";
 
@@ -54,13 +55,6 @@ export async function listRevisionsSince(kv: KVNamespace, since: Date, now: Date
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
   }
-  const out: Revision[] = [];
-  for (let start = 0; start < keys.length; start += 100) {
-    const values = await kv.get<Revision>(keys.slice(start, start + 100), "json");
-    for (const key of keys.slice(start, start + 100)) {
-      const value = values.get(key);
-      if (value) out.push(value);
-    }
-  }
-  return out;
+  const values = await getBulk<Revision>(kv, keys, "json");
+  return keys.flatMap((key) => values.get(key) ?? []);
 }

@@ -4,6 +4,7 @@
 // read in bulk (one KV operation per 100 keys), never per release.
 import { sha256HexSync } from "../lib/crypto";
 import type { StoryLang, StoryVersion } from "./story";
+import { getBulk } from "../lib/kv-bulk";
 
 const PREFIX = "v1:story:";
 /** KV keys are capped at 512 bytes; long path keys are hashed. */
@@ -19,13 +20,10 @@ function kvKey(storyKey: string): string {
 export async function getStories(kv: KVNamespace, storyKeys: string[]): Promise<Map<string, StoryEntry>> {
   const out = new Map<string, StoryEntry>();
   const unique = [...new Set(storyKeys)];
-  for (let start = 0; start < unique.length; start += 100) {
-    const slice = unique.slice(start, start + 100);
-    const values = await kv.get<StoryEntry>(slice.map(kvKey), "json");
-    for (const storyKey of slice) {
-      const value = values.get(kvKey(storyKey));
-      if (value) out.set(storyKey, value);
-    }
+  const values = await getBulk<StoryEntry>(kv, unique.map(kvKey), "json");
+  for (const storyKey of unique) {
+    const value = values.get(kvKey(storyKey));
+    if (value) out.set(storyKey, value);
   }
   return out;
 }

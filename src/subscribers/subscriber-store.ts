@@ -22,6 +22,7 @@ import { sha256Hex, sha256HexSync } from "../lib/crypto";
 import { identityOf } from "./address";
 import { canonicalPreferences, isDefaultPreferences, preferencesOf, type Cadence, type Preferences } from "./preferences";
 import { generationOf, type Subscriber, type SubscriberStatus } from "./subscriber";
+import { getBulk } from "../lib/kv-bulk";
 
 const PREFIX = "v1:sub:";
 const EDITION = "v1:edition:";
@@ -76,16 +77,14 @@ function canonicalPreferencesValue(preferences: Preferences): string {
 /** The preferences behind edition keys, 100 per bulk read. Unknown keys are absent from the map. */
 export async function getEditionPreferences(kv: KVNamespace, keys: string[]): Promise<Map<string, Preferences>> {
   const out = new Map<string, Preferences>();
-  for (let start = 0; start < keys.length; start += 100) {
-    const slice = keys.slice(start, start + 100);
-    const values = await kv.get<Preferences>(
-      slice.map((key) => EDITION + key),
-      "json",
-    );
-    for (const key of slice) {
-      const value = values.get(EDITION + key);
-      if (value) out.set(key, preferencesOf({ preferences: value }));
-    }
+  const values = await getBulk<Preferences>(
+    kv,
+    keys.map((key) => EDITION + key),
+    "json",
+  );
+  for (const key of keys) {
+    const value = values.get(EDITION + key);
+    if (value) out.set(key, preferencesOf({ preferences: value }));
   }
   return out;
 }
@@ -130,12 +129,11 @@ export async function saveEditionPreferencesOf(kv: KVNamespace, subscribers: Sub
     const key = metadataOf(subscriber).edition;
     if (key && !wanted.has(key)) wanted.set(key, preferencesOf(subscriber));
   }
-  const keys = [...wanted.keys()];
-  for (let start = 0; start < keys.length; start += 100) {
-    const slice = keys.slice(start, start + 100);
-    const stored = await kv.get(slice.map((key) => EDITION + key));
-    for (const key of slice) if (stored.get(EDITION + key) == null) await kv.put(EDITION + key, canonicalPreferencesValue(wanted.get(key)!));
-  }
+  const stored = await getBulk(
+    kv,
+    [...wanted.keys()].map((key) => EDITION + key),
+  );
+  for (const [key, preferences] of wanted) if (!stored.has(EDITION + key)) await kv.put(EDITION + key, canonicalPreferencesValue(preferences));
 }
 
 /**
@@ -180,20 +178,16 @@ export async function listSubscriberPage(kv: KVNamespace, cursor: string | null)
 
 /** Records as they stand (stops laid over them), 100 per bulk read of records and one of stops. */
 export async function getSubscribersByIds(kv: KVNamespace, ids: string[]): Promise<Subscriber[]> {
-  const out: Subscriber[] = [];
-  for (let start = 0; start < ids.length; start += 100) {
-    const slice = ids.slice(start, start + 100);
-    const [values, stops] = await Promise.all([
-      kv.get<Subscriber>(slice.map(subscriberKey), "json"),
-      kv.get<StatusStop>(
-        slice.map((id) => STOP + id),
-        "json",
-      ),
-    ]);
-    for (const id of slice) {
-      const value = values.get(subscriberKey(id));
-      if (value) out.push(withStop(value, stops.get(STOP + id)));
-    }
-  }
-  return out;
+  const [values, stops] = await Promise.all([
+    getBulk<Subscriber>(kv, ids.map(subscriberKey), "json"),
+    getBulk<StatusStop>(
+      kv,
+      ids.map((id) => STOP + id),
+      "json",
+    ),
+  ]);
+  return ids.flatMap((id) => {
+    const value = values.get(subscriberKey(id));
+    return value ? [withStop(value, stops.get(STOP + id))] : [];
+  });
 }
